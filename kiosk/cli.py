@@ -1,0 +1,201 @@
+"""The ``kiosk`` command: run the station, the demo, and the admin subcommands.
+
+The station UI is handed in as ``launch`` by ``screens/cli.py``: the core has no UI of its own.
+Errors a person can fix print one line and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import csv
+import getpass
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from kiosk.config import Settings, effective_settings, load_settings
+from kiosk.errors import ConfigError, KioskError
+
+Launch = Callable[[Settings], int]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report]``."""
+    p = argparse.ArgumentParser(prog="kiosk", description="Sentra check-in station")
+    p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the station (the default)")
+    demo = sub.add_parser("demo", help="run on fake devices and a demo venue")
+    demo.add_argument("--cap", type=int, help="today's cap, e.g. 3 to reach 'today is full' quickly")
+    demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
+    config = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
+    config.add_parser("check", help="validate the config and print the effective settings")
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply migrations")
+    backup = db.add_parser("backup", help="consistent online copy of the station database")
+    backup.add_argument("path", type=Path)
+    imp = sub.add_parser("import", help="import data").add_subparsers(dest="action", required=True)
+    imp.add_parser("registrations", help="registrations CSV").add_argument("file", type=Path)
+    card = sub.add_parser("card", help="cards").add_subparsers(dest="action", required=True)
+    card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
+    pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
+    pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
+    report = sub.add_parser("report", help="a day's numbers (default today)")
+    report.add_argument("--json", action="store_true")
+    report.add_argument("--day", type=dt.date.fromisoformat, help="YYYY-MM-DD")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, launch: Launch | None = None) -> int:
+    """Parse ``argv`` and run the subcommand; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return _dispatch(args, launch)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, launch: Launch | None) -> int:
+    command = args.command or "run"
+    if command == "pin":
+        return _pin_hash(args.pin)
+    if command == "demo":
+        return _demo(args, launch)
+    settings = load_settings(args.config)
+    handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+        "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
+    }
+    if command == "run":
+        return _launch(settings, launch)
+    return handlers[command](settings, args)
+
+
+def _launch(settings: Settings, launch: Launch | None) -> int:
+    if launch is None:
+        raise KioskError("the station UI is not available here: run the `kiosk` command of the installed package")
+    from kiosk.bootstrap import build_station
+
+    build_station(settings).close()  # migrate and create the venue key before the first paint
+    return launch(settings)
+
+
+def _demo(args: argparse.Namespace, launch: Launch | None) -> int:
+    from kiosk import demo
+    from kiosk.bootstrap import build_station
+
+    folder = demo.demo_dir(args.cap)
+    settings = load_settings(demo.write_demo_config(folder, args.cap))
+    station = build_station(settings)
+    try:
+        report = station.registrations.import_csv(demo.demo_csv())
+        with demo.demo_csv().open(encoding="utf-8") as handle:
+            codes = [row["registration_code"] for row in csv.DictReader(handle)]
+        demo.write_demo_qr_images(folder / "qr-codes", codes)
+        (folder / "camera").mkdir(exist_ok=True)
+    finally:
+        station.close()
+    print(f"demo venue in {folder} ({report.imported} registrations imported, {report.unchanged} already there)")
+    print(f"staff PIN {demo.DEMO_STAFF_PIN}, technician PIN {demo.DEMO_TECHNICIAN_PIN}; "
+          f"show a QR to the fake camera: cp {folder}/qr-codes/REG-0001.png {folder}/camera/")
+    return 0 if args.setup_only else _launch(settings, launch)
+
+
+def _config_check(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import plan_from
+
+    plan = plan_from(settings)
+    print(json.dumps(effective_settings(settings), indent=2, sort_keys=True))
+    caps = plan.base_caps()
+    print(f"config OK: {len(caps)} service days, {min(caps.values())}-{max(caps.values())} people a day", file=sys.stderr)
+    return 0
+
+
+def _db(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.storage import migrate
+    from kiosk.storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    if args.action == "upgrade":
+        migrate.upgrade(engine)
+        print(f"database at revision {migrate.current_revision(engine)}")
+        return 0
+    if engine.dialect.name != "sqlite":
+        raise KioskError("db backup copies a SQLite station database; for PostgreSQL use pg_dump")
+    backup_sqlite(Path(engine.url.database or ""), args.path)
+    print(f"backup written to {args.path}")
+    return 0
+
+
+def backup_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (the backup API), written atomically."""
+    if not source.is_file():
+        raise KioskError(f"no station database at {source}")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+            src.backup(dst)
+        partial.replace(target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise KioskError(f"backup to {target} failed: {exc}") from None
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import build_station
+
+    station = build_station(settings)
+    try:
+        report = station.registrations.import_csv(args.file)
+    finally:
+        station.close()
+    for line, reason in report.errors:
+        print(f"{args.file}:{line}: {reason}")
+    print(f"{report.imported} imported, {report.unchanged} unchanged, {len(report.errors)} refused")
+    return 1 if report.errors else 0
+
+
+def _card_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import venue_keys
+    from kiosk.credentials import Verdict, verify
+
+    verdict, credential = verify(venue_keys(settings), args.payload)
+    if credential is not None and verdict is Verdict.VALID:
+        print(f"valid {credential.kind} {credential.credential_id} from {credential.venue}, {credential.day:%Y-%m-%d}")
+    else:
+        print(verdict.value)
+    return 0 if verdict is Verdict.VALID else 1
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from kiosk.bootstrap import build_station
+
+    station = build_station(settings)
+    try:
+        numbers = asdict(station.desk.day_numbers(args.day))
+    finally:
+        station.close()
+    if args.json:
+        print(json.dumps(numbers, default=str, indent=2))
+    else:
+        print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
+    return 0
+
+
+def _pin_hash(pin: str | None) -> int:
+    from kiosk.pins import hash_pin
+
+    pin = pin or getpass.getpass("PIN: ")
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        raise KioskError("a PIN is 4-12 digits")
+    print(hash_pin(pin))
+    return 0

@@ -1,0 +1,210 @@
+"""Station settings: one TOML file (``--config`` or ``KIOSK_CONFIG``), ``KIOSK_*`` overrides.
+
+Nested keys are overridden with a double underscore: ``KIOSK_STATION__ID=ST-02``.
+Every field has a docstring; ``kiosk config check`` prints the effective values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from kiosk.errors import ConfigError
+from kiosk.pins import is_pin_hash
+
+CONFIG_ENV = "KIOSK_CONFIG"
+
+
+class Section(BaseModel):
+    """A config section: unknown keys are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class VenueSettings(Section):
+    name: str = Field(min_length=1)
+    """The venue's name as printed on cards, e.g. "Stadion Singaperbangsa"."""
+    code: str = Field(pattern=r"^[A-Z0-9]{2,12}$")
+    """Short venue code inside signed cards and passes: 2-12 capital letters or digits."""
+    time_zone: str = "Asia/Jakarta"
+    """IANA time zone of the venue; "today" is the venue's date in this zone."""
+    allow_walkins: bool = True
+    """Whether staff may register people who did not register online."""
+    adverse_event_contact: str = ""
+    """Phone or desk for adverse events after immunisation (KIPI), printed on cards."""
+    trusted_venues: dict[str, str] = {}
+    """Other venues whose cards are accepted here: venue code -> base64 Ed25519 public key."""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (expected e.g. Asia/Jakarta)") from None
+        return value
+
+
+class StationSettings(Section):
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    """This station's id, unique within the venue (letters, digits, - and _)."""
+    name: str = ""
+    """A friendly name shown in the header, e.g. "Gate A"."""
+    role: Literal["all", "checkin", "screening", "vaccination", "card"] = "all"
+    """Which desk this station is: "all" lets one station do every step."""
+
+
+class DatabaseSettings(Section):
+    url: str = ""
+    """SQLAlchemy URL of the station database; empty means station.db in the data directory."""
+
+
+class QuotaSettings(Section):
+    stock: int = Field(ge=0)
+    """Doses available for the whole period."""
+    first_day: dt.date
+    """First service day (YYYY-MM-DD)."""
+    last_day: dt.date
+    """Last service day (YYYY-MM-DD); the stock must last until then, not run out faster."""
+    carry_forward: bool = True
+    """Whether a day's unused slots are added to the next day's cap."""
+    walkin_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of each day's cap kept for walk-ins (0.2 = 20%)."""
+    overrides: dict[dt.date, int] = {}
+    """Fixed caps for particular days, e.g. {2021-08-07 = 300}."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "QuotaSettings":
+        if self.last_day < self.first_day:
+            raise ValueError("last_day is before first_day")
+        return self
+
+
+class DeviceSettings(Section):
+    camera: str = "folder"
+    """Camera source: "folder" (fake camera playing images from camera_folder) or "none"."""
+    camera_folder: str = ""
+    """Folder the fake camera plays; empty means camera/ in the data directory."""
+    decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
+    """Decoder chain, tried in order."""
+    printer_url: str = "preview://"
+    """Printer: "preview://PATH" writes ESC/POS bytes to files in PATH (empty: slips/ in the data directory)."""
+    printer_profile: str = "TM-T20II"
+    """python-escpos printer profile (sets paper width and QR support)."""
+    hid_scanner: bool = True
+    """Whether fast keyboard bursts ending in Enter are taken as scans."""
+
+
+class PinSettings(Section):
+    staff: str
+    """Hashed staff PIN (make one with `kiosk pin hash`)."""
+    technician: str
+    """Hashed technician PIN (make one with `kiosk pin hash`)."""
+
+    @field_validator("staff", "technician")
+    @classmethod
+    def _hashed(cls, value: str) -> str:
+        if not is_pin_hash(value):
+            raise ValueError("must be a PIN hash made by `kiosk pin hash`, not the PIN itself")
+        return value
+
+
+class Settings(BaseSettings):
+    """Everything a station needs to start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KIOSK_", env_nested_delimiter="__", extra="forbid", use_attribute_docstrings=True
+    )
+
+    venue: VenueSettings
+    """The venue this station serves."""
+    station: StationSettings
+    """This station."""
+    quota: QuotaSettings
+    """The dose plan: how many people each day may serve."""
+    pins: PinSettings
+    """PINs that unlock staff and technician modes."""
+    database: DatabaseSettings = DatabaseSettings()
+    """Where records are stored."""
+    devices: DeviceSettings = DeviceSettings()
+    """Camera, decoders and printer."""
+    language: Literal["id", "en"] = "id"
+    """First language on screen and on slips (the other is shown beneath)."""
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))
+    """Folder for the database, the venue key, camera images and printed slips."""
+    result_seconds: float = Field(default=6.0, gt=0, le=120)
+    """How long the attendee result screen stays before returning to the scan screen."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, *_: Any, **__: Any) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init arguments win, then KIOSK_* variables, then the TOML file."""
+        path = os.environ.get(CONFIG_ENV)
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        return self.database.url or f"sqlite:///{self.data_dir / 'station.db'}"
+
+    @property
+    def venue_key_path(self) -> Path:
+        """Where the venue's Ed25519 signing key lives."""
+        return self.data_dir / "venue-key.pem"
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read and validate settings; a bad file or value raises ConfigError naming the key."""
+    if path is not None:
+        os.environ[CONFIG_ENV] = str(path)
+    config_file = os.environ.get(CONFIG_ENV)
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"config file {config_file} does not exist (set --config or {CONFIG_ENV})")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, config_file)) from None
+    except (ValueError, OSError) as exc:  # TOML syntax errors land here
+        raise ConfigError(f"config file {config_file} cannot be read: {exc}") from None
+
+
+def describe_validation_error(exc: ValidationError, config_file: str | None) -> str:
+    """One line per bad key: ``station.id: Field required``."""
+    where = f" in {config_file}" if config_file else ""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling)"
+        elif error["type"] == "missing":
+            message = "missing (required)"
+        lines.append(f"{key}: {message}")
+    return f"configuration error{where}: " + "; ".join(lines)
+
+
+def effective_settings(settings: Settings) -> dict[str, Any]:
+    """The settings as plain data with secrets masked, for `kiosk config check`."""
+    data = settings.model_dump(mode="json")
+    data["pins"] = {name: "(hashed, hidden)" for name in data["pins"]}
+    data["database"]["url"] = _mask_url_password(settings.database_url)
+    return data
+
+
+def _mask_url_password(url: str) -> str:
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

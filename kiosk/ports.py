@@ -1,0 +1,99 @@
+"""Ports the core defines; adapters in ``devices/`` implement them (fakes included).
+
+The core never imports a device library: it hands plain data (frames as arrays, slips as
+``Slip`` objects) across these Protocols.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class DecodedCode:
+    """One code found in a frame."""
+
+    text: str
+    format: str
+    raw: bytes = b""
+
+
+class Camera(Protocol):
+    """A frame source: a webcam, a video file, or a folder of images."""
+
+    def open(self) -> None:
+        """Start capturing; raises DeviceError when the camera is missing."""
+
+    def read(self) -> Any | None:
+        """The next frame (a numpy array), or None when there is none right now."""
+
+    def close(self) -> None:
+        """Release the device."""
+
+
+class Decoder(Protocol):
+    """Finds codes in a frame."""
+
+    name: str
+
+    def decode(self, frame: Any) -> list[DecodedCode]:
+        """Every code found; an empty list when none (never raises on odd content)."""
+
+
+class PrinterState(Enum):
+    """What the printer reports about itself."""
+
+    READY = "ready"
+    PAPER_OUT = "paper out"
+    COVER_OPEN = "cover open"
+    OFFLINE = "offline"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    """One line of a slip: text with emphasis and size, left or centred."""
+
+    text: str
+    bold: bool = False
+    large: bool = False
+    center: bool = False
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What to print, independent of paper width and printer language."""
+
+    kind: str  # card | pass
+    lines: tuple[SlipLine, ...]
+    qr: str = ""
+    footer: tuple[SlipLine, ...] = field(default_factory=tuple)
+
+    def text(self) -> str:
+        """The slip as plain text (on-screen preview, logs without personal data)."""
+        body = [line.text for line in self.lines]
+        if self.qr:
+            body.append("[QR]")
+        return "\n".join(body + [line.text for line in self.footer])
+
+
+class Printer(Protocol):
+    """A receipt printer."""
+
+    def open(self) -> None:
+        """Connect; raises DeviceError with a reason a person can act on."""
+
+    def status(self) -> PrinterState:
+        """The printer's own report, or UNKNOWN when it cannot tell."""
+
+    def print_slip(self, slip: Slip) -> None:
+        """Print one slip; raises DeviceError when it did not print."""
+
+    def close(self) -> None:
+        """Disconnect."""
+
+
+class DeviceError(Exception):
+    """A device failed in a way a technician can fix (unplugged, paper out, no permission)."""

@@ -1,0 +1,1 @@
+"""Use cases of the station; each takes the StationContext and does one unit of work."""

@@ -1,0 +1,172 @@
+"""Check-in: from a scanned or typed payload to a visit with a queue number, or a clear refusal.
+
+Lookup, duplicate check, interval check, slot reservation, the visit, its queue number and
+its outbox row are one transaction. A full day issues a priority pass in that same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from kiosk.credentials import Verdict, new_short_id, sign_pass, verify
+from kiosk.domain.visit import VisitState
+from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
+from kiosk.services.context import StationContext
+from kiosk.services.ledger import QuotaLedger, unused_pass
+from kiosk.services.outbox import record_event
+from kiosk.storage.tables import PrintJob, PriorityPass, QueueCounter, Registration, Vaccination, Visit
+
+PREFIX_REGISTERED, PREFIX_WALKIN, PREFIX_PRIORITY = "A", "W", "P"
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    """What the attendee is told. ``kind`` is a stable code; ``kiosk.i18n`` words it."""
+
+    kind: str  # admitted | already_checked_in | full | not_registered | unrecognised | too_early
+    #            | plan_over | pass_not_today | pass_used | pass_unknown | forged | card_scanned
+    name: str = ""
+    queue_number: str = ""
+    visit_id: object = None
+    dose_number: int = 0
+    at: dt.datetime | None = None
+    day: dt.date | None = None
+    pass_id: object = None
+    detail: str = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class CheckInService:
+    """Checks attendees in against the day's quota."""
+
+    def __init__(self, ctx: StationContext) -> None:
+        self.ctx = ctx
+        self.ledger = QuotaLedger(ctx.plan, ctx.destinations)
+
+    def check_in(self, raw: str | bytes) -> CheckInOutcome:
+        """Check in whoever ``raw`` identifies; never raises for bad input."""
+        payload = parse_payload(raw)
+        if isinstance(payload, Unrecognised):
+            return CheckInOutcome("unrecognised", detail=payload.reason)
+        if isinstance(payload, SignedCredential):
+            return self._credential(payload)
+        with self.ctx.db.write() as session:
+            registration = _find(session, payload)
+            if registration is None:
+                return CheckInOutcome("not_registered")
+            return self._admit(session, registration, walkin=registration.source == "walkin")
+
+    def check_in_registration(self, registration_id: object) -> CheckInOutcome:
+        """Check in a registration staff picked (walk-ins right after registering them)."""
+        with self.ctx.db.write() as session:
+            registration = session.get(Registration, registration_id)
+            if registration is None:
+                return CheckInOutcome("not_registered")
+            return self._admit(session, registration, walkin=registration.source == "walkin")
+
+    def _admit(self, session: Session, person: Registration, walkin: bool, pass_: PriorityPass | None = None) -> CheckInOutcome:
+        now, today = self.ctx.clock.now(), self.ctx.clock.today()
+        self.ledger.open_day(session, today, now)
+        refusal = self._refusal(session, person, today)
+        if refusal is not None:
+            return refusal
+        if pass_ is not None:
+            reserved = self.ledger.use_pass_hold(session, today) or self.ledger.reserve(session, today, walkin)
+        else:
+            reserved = self.ledger.reserve(session, today, walkin)
+        if not reserved:
+            return self._turn_away(session, person, today, now)
+        prefix = PREFIX_PRIORITY if pass_ else (PREFIX_WALKIN if walkin else PREFIX_REGISTERED)
+        visit = Visit(registration_id=person.id, service_day=today, state=VisitState.CHECKED_IN.value,
+                      queue_number=_next_queue_number(session, today, prefix), dose_number=_dose_number(session, person),
+                      walkin=walkin, priority_pass_id=pass_.id if pass_ else None, station_id=self.ctx.station_id,
+                      checked_in_at=now, updated_at=now)
+        session.add(visit)
+        if pass_ is not None:
+            pass_.used_at = now
+        session.flush()
+        record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
+        return CheckInOutcome("admitted", name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
+                              dose_number=visit.dose_number, at=now)
+
+    def _refusal(self, session: Session, person: Registration, today: dt.date) -> CheckInOutcome | None:
+        earlier = session.exec(select(Visit).where(Visit.registration_id == person.id, Visit.service_day == today)).first()
+        if earlier is not None:
+            return CheckInOutcome("already_checked_in", name=person.name, queue_number=earlier.queue_number,
+                                  visit_id=earlier.id, at=self.ctx.clock.local(earlier.checked_in_at))
+        last = _last_dose(session, person)
+        if last is not None:
+            given_on = self.ctx.clock.local(last.given_at).date()
+            earliest = self.ctx.products.earliest_next_dose(last.product, given_on)
+            if today < earliest:
+                return CheckInOutcome("too_early", name=person.name, day=earliest, detail=last.product)
+        return None
+
+    def _turn_away(self, session: Session, person: Registration, today: dt.date, now: dt.datetime) -> CheckInOutcome:
+        self.ledger.count_turned_away(session, today)
+        held = unused_pass(session, person.id, today)
+        if held is not None:
+            return CheckInOutcome("full", name=person.name, day=held.valid_on, pass_id=held.id)
+        valid_on = self.ledger.hold_for_pass(session, today)
+        if valid_on is None:
+            return CheckInOutcome("plan_over", name=person.name)
+        short_id = new_short_id()
+        pass_ = PriorityPass(short_id=short_id, registration_id=person.id, issued_on=today, valid_on=valid_on,
+                             payload=sign_pass(self.ctx.keys, short_id, valid_on), issued_at=now)
+        session.add(pass_)
+        session.flush()
+        session.add(PrintJob(kind="pass", subject_id=pass_.id, created_at=now))
+        record_event(session, self.ctx.destinations, "pass.issued", pass_.id,
+                     {"pass_id": pass_.id, "registration_id": person.id, "valid_on": valid_on}, now)
+        return CheckInOutcome("full", name=person.name, day=valid_on, pass_id=pass_.id)
+
+    def _credential(self, credential: SignedCredential) -> CheckInOutcome:
+        verdict, _ = verify(self.ctx.keys, credential)
+        if verdict is not Verdict.VALID:
+            return CheckInOutcome("forged", detail=verdict.value)
+        if credential.kind == "card":
+            return CheckInOutcome("card_scanned", detail=credential.credential_id)
+        with self.ctx.db.write() as session:
+            pass_ = session.exec(select(PriorityPass).where(PriorityPass.short_id == credential.credential_id)).first()
+            if pass_ is None:
+                return CheckInOutcome("pass_unknown")
+            person = session.get(Registration, pass_.registration_id)
+            assert person is not None  # a foreign key guarantees it
+            if pass_.used_at is not None:
+                return CheckInOutcome("pass_used", name=person.name, at=self.ctx.clock.local(pass_.used_at))
+            if pass_.valid_on != self.ctx.clock.today():
+                return CheckInOutcome("pass_not_today", name=person.name, day=pass_.valid_on)
+            return self._admit(session, person, walkin=person.source == "walkin", pass_=pass_)
+
+
+def _find(session: Session, payload: RegistrationCode | Nik) -> Registration | None:
+    if isinstance(payload, Nik):
+        return session.exec(select(Registration).where(Registration.nik == payload.number)).first()
+    return session.exec(select(Registration).where(Registration.code == payload.code)).first()
+
+
+def _last_dose(session: Session, person: Registration) -> Vaccination | None:
+    return session.exec(select(Vaccination).where(Vaccination.registration_id == person.id)
+                        .order_by(col(Vaccination.given_at).desc())).first()
+
+
+def _dose_number(session: Session, person: Registration) -> int:
+    return len(session.exec(select(Vaccination.id).where(Vaccination.registration_id == person.id)).all()) + 1
+
+
+def _next_queue_number(session: Session, day: dt.date, prefix: str) -> str:
+    counter = session.get(QueueCounter, (day, prefix))
+    if counter is None:
+        counter = QueueCounter(service_day=day, prefix=prefix, last=0)
+        session.add(counter)
+    counter.last += 1
+    return f"{prefix}-{counter.last}"
+
+
+def _visit_event(visit: Visit, person: Registration) -> dict[str, object]:
+    return {"visit_id": visit.id, "registration_id": person.id, "nik": person.nik, "name": person.name,
+            "service_day": visit.service_day, "queue_number": visit.queue_number, "dose_number": visit.dose_number,
+            "station_id": visit.station_id, "checked_in_at": visit.checked_in_at}

@@ -1,0 +1,29 @@
+"""What every service needs, built once by the composition root (``kiosk.bootstrap``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.clock import Clock
+from kiosk.credentials import VenueKeys
+from kiosk.domain.quota import QuotaPlan
+from kiosk.domain.screening import RuleSet
+from kiosk.domain.vaccines import ProductTable
+from kiosk.storage.db import Database
+
+
+@dataclass
+class StationContext:
+    """The station's database, clock, plan, keys and rule data."""
+
+    db: Database
+    clock: Clock
+    plan: QuotaPlan
+    keys: VenueKeys
+    rules: RuleSet
+    products: ProductTable
+    station_id: str
+    venue_name: str
+    allow_walkins: bool = True
+    adverse_event_contact: str = ""
+    destinations: tuple[str, ...] = ("central",)

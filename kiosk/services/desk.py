@@ -1,0 +1,122 @@
+"""What staff look at: visits found by scan or search, and today's numbers.
+
+The UI sees these plain objects, never the table rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from kiosk.identity import Nik, RegistrationCode, SignedCredential, mask_nik, parse_payload
+from kiosk.services.context import StationContext
+from kiosk.storage.tables import Card, DayQuota, PriorityPass, Registration, Screening, Visit
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """A visit as the staff screens show it."""
+
+    visit_id: uuid.UUID
+    queue_number: str
+    name: str
+    nik: str
+    nik_masked: str
+    birth_date: dt.date
+    sex: str
+    state: str
+    dose_number: int
+    checked_in_at: dt.datetime
+    walkin: bool
+    outcome: str = ""
+    card_id: uuid.UUID | None = None
+    card_short_id: str = ""
+    card_reprints: int = 0
+
+
+@dataclass(frozen=True)
+class DayNumbers:
+    """Today's quota and flow, for the staff dashboard."""
+
+    day: dt.date
+    cap: int
+    used: int
+    free: int
+    held_for_passes: int
+    walkin_slots: int
+    walkin_used: int
+    checked_in: int
+    vaccinated: int
+    postponed: int
+    turned_away: int
+    passes_issued: int
+    released: int
+
+
+class StaffDesk:
+    """Read-only queries for staff."""
+
+    def __init__(self, ctx: StationContext) -> None:
+        self.ctx = ctx
+
+    def find(self, text: str) -> list[VisitView]:
+        """Today's visits matching a scan, a NIK, a code, a queue number or part of a name."""
+        today = self.ctx.clock.today()
+        with self.ctx.db.read() as session:
+            query = select(Visit, Registration).join(Registration).where(Visit.service_day == today)
+            query = query.where(_matches(text)).order_by(col(Visit.checked_in_at).desc()).limit(50)
+            return [self._view(session, v, r) for v, r in session.exec(query).all()]
+
+    def get(self, visit_id: uuid.UUID) -> VisitView | None:
+        """One visit, fresh from the database."""
+        with self.ctx.db.read() as session:
+            visit = session.get(Visit, visit_id)
+            if visit is None:
+                return None
+            return self._view(session, visit, session.get(Registration, visit.registration_id))
+
+    def _view(self, session: Session, visit: Visit, person: Registration | None) -> VisitView:
+        assert person is not None
+        screening = session.exec(select(Screening).where(Screening.visit_id == visit.id)
+                                 .order_by(col(Screening.screened_at).desc())).first()
+        card = session.exec(select(Card).where(Card.visit_id == visit.id)).first()
+        return VisitView(visit.id, visit.queue_number, person.name, person.nik, mask_nik(person.nik), person.birth_date,
+                         person.sex, visit.state, visit.dose_number, self.ctx.clock.local(visit.checked_in_at),
+                         visit.walkin, screening.outcome if screening else "", card.id if card else None,
+                         card.short_id if card else "", card.reprints if card else 0)
+
+    def day_numbers(self, day: dt.date | None = None) -> DayNumbers:
+        """Cap, used, free, and the flow of the day (a day not opened yet shows its planned cap)."""
+        day = day or self.ctx.clock.today()
+        with self.ctx.db.read() as session:
+            row = session.get(DayQuota, day) or _planned(self.ctx, day)
+            states = dict(session.exec(select(Visit.state, func.count()).where(Visit.service_day == day)
+                                       .group_by(Visit.state)).all())
+            passes = session.exec(select(func.count()).select_from(PriorityPass)
+                                  .where(PriorityPass.issued_on == day)).one()
+        vaccinated = states.get("vaccinated", 0) + states.get("card_issued", 0)
+        return DayNumbers(day, row.cap, row.used, max(row.cap - row.used - row.held_for_passes, 0), row.held_for_passes,
+                          row.walkin_slots, row.walkin_used, sum(states.values()), vaccinated,
+                          states.get("postponed", 0), row.turned_away, passes, row.released)
+
+
+def _planned(ctx: StationContext, day: dt.date) -> DayQuota:
+    cap = ctx.plan.base_caps().get(day, 0)
+    return DayQuota(service_day=day, cap=cap, walkin_slots=ctx.plan.walkin_slots(cap))
+
+
+def _matches(text: str) -> object:
+    text = text.strip()
+    payload = parse_payload(text)
+    if isinstance(payload, Nik):
+        return Registration.nik == payload.number
+    if isinstance(payload, SignedCredential) and payload.kind == "card":
+        return Visit.id.in_(select(Card.visit_id).where(Card.short_id == payload.credential_id))  # type: ignore[attr-defined]
+    conditions = [col(Registration.name).ilike(f"%{text}%"), Visit.queue_number == text.upper()]
+    if isinstance(payload, RegistrationCode):
+        conditions.append(Registration.code == payload.code)
+    return or_(*conditions)

@@ -1,0 +1,153 @@
+"""Registrations: import the online list from CSV, register walk-ins at the desk.
+
+Every bad row is reported with its line number and reason; good rows are imported; importing
+the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from kiosk.credentials import new_short_id
+from kiosk.errors import KioskError
+from kiosk.identity import REGISTRATION_CODE, Nik, parse_nik
+from kiosk.services.context import StationContext
+from kiosk.services.outbox import audit, record_event
+from kiosk.storage.tables import Registration
+
+COLUMNS = ("nik", "name", "birth_date", "sex", "phone", "registration_code", "appointment_date", "session")
+REQUIRED = ("nik", "name", "birth_date", "sex", "registration_code")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, plus each refused line with its reason."""
+
+    imported: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What staff type for a walk-in (and what a CSV row holds)."""
+
+    nik: str
+    name: str
+    birth_date: dt.date
+    sex: str
+    phone: str = ""
+
+
+class RegistrationService:
+    """Adds people the station may serve."""
+
+    def __init__(self, ctx: StationContext) -> None:
+        self.ctx = ctx
+
+    def import_csv(self, path: Path) -> ImportReport:
+        """Import a registrations CSV (UTF-8, header row; columns in ``COLUMNS``)."""
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KioskError(f"cannot read {path}: {exc}") from None
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise KioskError(f"{path}: the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        report = ImportReport()
+        now = self.ctx.clock.now()
+        with self.ctx.db.write() as session:
+            for row in reader:
+                self._import_row(session, reader.line_num, row, report, now)
+        return report
+
+    def _import_row(self, session: Session, line: int, row: dict[str, str | None], report: ImportReport, now: dt.datetime) -> None:
+        try:
+            person, code, appointment, session_name = _row_fields(row)
+        except (ValueError, KioskError) as exc:
+            report.errors.append((line, str(exc)))
+            return
+        existing = session.exec(select(Registration).where(Registration.nik == person.nik)).first()
+        if existing is not None:
+            if existing.code == code:
+                report.unchanged += 1
+            else:
+                report.errors.append((line, f"NIK already registered under code {existing.code}"))
+            return
+        if session.exec(select(Registration).where(Registration.code == code)).first() is not None:
+            report.errors.append((line, f"registration code {code} already belongs to another NIK"))
+            return
+        _add(session, self.ctx, person, code, "import", now, appointment, session_name)
+        report.imported += 1
+
+    def register_walkin(self, details: PersonDetails, staff: str) -> Registration:
+        """Register someone at the desk; an already-registered NIK gives the existing registration."""
+        if not self.ctx.allow_walkins:
+            raise KioskError("this venue does not take walk-ins: the person must register online")
+        person = _checked_person(details)
+        now = self.ctx.clock.now()
+        with self.ctx.db.write() as session:
+            existing = session.exec(select(Registration).where(Registration.nik == person.nik)).first()
+            if existing is not None:
+                return existing
+            registration = _add(session, self.ctx, person, "W" + new_short_id(7), "walkin", now)
+            audit(session, staff, "registration.walkin", registration.id, "", now)
+            return registration
+
+
+def _add(session: Session, ctx: StationContext, person: PersonDetails, code: str, source: str, now: dt.datetime,
+         appointment: dt.date | None = None, session_name: str = "") -> Registration:
+    registration = Registration(nik=person.nik, name=person.name, birth_date=person.birth_date, sex=person.sex,
+                                phone=person.phone, code=code, appointment_date=appointment, session=session_name,
+                                source=source, created_at=now)
+    session.add(registration)
+    session.flush()
+    record_event(session, ctx.destinations, "registration.created", registration.id, registration.model_dump(), now)
+    return registration
+
+
+def _row_fields(row: dict[str, str | None]) -> tuple[PersonDetails, str, dt.date | None, str]:
+    value = {k: (row.get(k) or "").strip() for k in COLUMNS}
+    empty = [k for k in REQUIRED if not value[k]]
+    if empty:
+        raise ValueError(f"empty {', '.join(empty)}")
+    code = value["registration_code"].upper()
+    if not REGISTRATION_CODE.fullmatch(code):
+        raise ValueError(f"registration_code {code!r}: use 4-32 letters, digits or '-'")
+    person = _checked_person(PersonDetails(value["nik"], value["name"], _date("birth_date", value["birth_date"]),
+                                           value["sex"].upper(), value["phone"]))
+    appointment = _date("appointment_date", value["appointment_date"]) if value["appointment_date"] else None
+    return person, code, appointment, value["session"]
+
+
+def _checked_person(details: PersonDetails) -> PersonDetails:
+    """Validate the NIK and cross-check the birth date and sex it encodes."""
+    nik = parse_nik(details.nik.replace(" ", ""))
+    if not isinstance(nik, Nik):
+        raise KioskError(f"nik: {nik.reason}")
+    sex = {"L": "M", "P": "F"}.get(details.sex.upper(), details.sex.upper())
+    if sex not in ("M", "F"):
+        raise KioskError(f"sex {details.sex!r}: use M/F (or L/P)")
+    if sex != nik.sex:
+        raise KioskError(f"sex {sex} does not match the NIK, which encodes {nik.sex}")
+    encoded = (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100)
+    typed = (details.birth_date.day, details.birth_date.month, details.birth_date.year % 100)
+    if encoded != typed:
+        raise KioskError(f"birth date {details.birth_date:%Y-%m-%d} does not match the NIK ({nik.birth_date:%d-%m-%y})")
+    if not details.name.strip():
+        raise KioskError("name is empty")
+    return PersonDetails(nik.number, details.name.strip(), details.birth_date, sex, details.phone.strip())
+
+
+def _date(key: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{key} {text!r}: use YYYY-MM-DD") from None

@@ -1,0 +1,1 @@
+"""The station database: tables, engine, migrations, transactions."""

@@ -1,0 +1,95 @@
+"""Engine and transactions for the station database.
+
+SQLite is tuned for a kiosk that can lose power: WAL, ``synchronous=FULL``, foreign keys on,
+a busy timeout, and ``BEGIN IMMEDIATE`` for write transactions so two writers queue on the
+lock instead of failing with "database is locked" half-way through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, create_engine
+
+from kiosk.errors import StorageError
+
+BUSY_TIMEOUT_MS = 10_000
+_WRITE = "sentra_write"
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for ``url``; for SQLite, make its folder and set the pragmas."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own BEGIN is deferred).
+    dbapi_connection.isolation_level = None
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}"):
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def _on_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Hands out sessions: ``write()`` for one atomic change, ``read()`` for looking."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(**{_WRITE: True})
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                raise _storage_error(exc) from exc
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (a deferred transaction; WAL lets it run beside a writer)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a backup or at shutdown)."""
+        self.engine.dispose()
+
+
+def _storage_error(exc: OperationalError) -> StorageError:
+    text = str(exc.orig) if exc.orig else str(exc)
+    if "full" in text:
+        return StorageError("the station's disk is full: free space, then retry; nothing recorded was lost")
+    if "readonly" in text or "read-only" in text:
+        return StorageError("the station database is read-only: check the data folder's permissions")
+    if "locked" in text:
+        return StorageError("the station database is busy: try again in a moment")
+    return StorageError(f"the station database refused the change: {text}")

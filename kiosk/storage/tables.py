@@ -1,0 +1,166 @@
+"""SQLModel tables: the storage shape. Every row that leaves the station has a UUID made here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from kiosk.storage.types import UTCDateTime
+
+
+def _instant(**kw: object) -> object:
+    return Field(sa_column=Column(UTCDateTime(), **kw))  # type: ignore[arg-type]
+
+
+class Registration(SQLModel, table=True):
+    """A person who may be served: imported from online registration or registered as walk-in."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    nik: str = Field(unique=True, index=True, max_length=16)
+    name: str
+    birth_date: dt.date
+    sex: str = Field(max_length=1)
+    phone: str = ""
+    code: str = Field(unique=True, index=True)
+    appointment_date: dt.date | None = None
+    session: str = ""
+    source: str = "import"  # import | walkin
+    created_at: dt.datetime = _instant(nullable=False)
+
+
+class Visit(SQLModel, table=True):
+    """One person's visit on one service day, from check-in to card (or to the reason it ended)."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
+    service_day: dt.date = Field(index=True)
+    state: str
+    queue_number: str
+    dose_number: int
+    walkin: bool = False
+    priority_pass_id: uuid.UUID | None = Field(default=None, foreign_key="prioritypass.id")
+    station_id: str
+    checked_in_at: dt.datetime = _instant(nullable=False)
+    updated_at: dt.datetime = _instant(nullable=False)
+
+
+class Screening(SQLModel, table=True):
+    """A screening as recorded, with the rule-set version it was evaluated under."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    rule_set_version: str
+    answers_json: str
+    computed_outcome: str
+    outcome: str
+    reasons: str = ""
+    override_reason: str = ""
+    recheck_on: dt.date | None = None
+    screened_by: str
+    screened_at: dt.datetime = _instant(nullable=False)
+
+
+class Vaccination(SQLModel, table=True):
+    """A dose given."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", unique=True)
+    registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
+    product: str
+    lot: str
+    expiry: dt.date
+    dose_number: int
+    site: str
+    vaccinator: str
+    interval_table_version: str
+    given_at: dt.datetime = _instant(nullable=False)
+
+
+class Card(SQLModel, table=True):
+    """A temporary local vaccination card, to be exchanged for the national certificate."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    short_id: str = Field(unique=True, index=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", unique=True)
+    payload: str
+    status: str = "issued"  # issued | exchanged
+    reprints: int = 0
+    issued_at: dt.datetime = _instant(nullable=False)
+
+
+class PriorityPass(SQLModel, table=True):
+    """Given to someone turned away: come back on ``valid_on`` without queueing."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    short_id: str = Field(unique=True, index=True)
+    registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
+    issued_on: dt.date
+    valid_on: dt.date = Field(index=True)
+    payload: str
+    used_at: dt.datetime | None = _instant(nullable=True)
+    issued_at: dt.datetime = _instant(nullable=False)
+
+
+class DayQuota(SQLModel, table=True):
+    """One service day's counters. ``used + held_for_passes <= cap`` always holds."""
+
+    service_day: dt.date = Field(primary_key=True)
+    cap: int
+    walkin_slots: int = 0
+    used: int = 0
+    walkin_used: int = 0
+    held_for_passes: int = 0
+    turned_away: int = 0
+    released: int = 0
+    closed: bool = False
+
+
+class QueueCounter(SQLModel, table=True):
+    """The last queue number handed out per day and letter."""
+
+    service_day: dt.date = Field(primary_key=True)
+    prefix: str = Field(primary_key=True, max_length=2)
+    last: int = 0
+
+
+class OutboxRow(SQLModel, table=True):
+    """A record waiting to be sent to one destination, written with the change it describes."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    destination: str = Field(index=True)  # central | hub
+    topic: str  # e.g. visit.checked_in, screening.recorded
+    aggregate_id: uuid.UUID = Field(index=True)
+    payload_json: str
+    state: str = Field(default="pending", index=True)
+    attempts: int = 0
+    last_error: str = ""
+    next_attempt_at: dt.datetime | None = _instant(nullable=True)
+    created_at: dt.datetime = _instant(nullable=False)
+
+
+class PrintJob(SQLModel, table=True):
+    """A slip to print; created with the card or pass, printed after the commit."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kind: str  # card | pass
+    subject_id: uuid.UUID = Field(index=True)
+    reprint_no: int = 0
+    state: str = Field(default="pending", index=True)  # pending | done | failed
+    attempts: int = 0
+    last_error: str = ""
+    created_at: dt.datetime = _instant(nullable=False)
+    printed_at: dt.datetime | None = _instant(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what that needs a reason: overrides, reprints, walk-ins."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    actor: str
+    action: str
+    subject_id: uuid.UUID | None = None
+    detail: str = ""
+    at: dt.datetime = _instant(nullable=False)

@@ -1,0 +1,86 @@
+"""Shared fixtures: a station on a real SQLite file in a temporary folder, with a fixed clock.
+
+The host's own config never leaks in: KIOSK_* variables are cleared for every test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.bootstrap import Station, build_station
+from kiosk.clock import FixedClock
+from kiosk.config import Settings, load_settings
+from kiosk.pins import hash_pin
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+# 5 August 2021, 08:00 in Karawang: the first day of "2,000 doses must last five days".
+OPENING = dt.datetime(2021, 8, 5, 8, 0, tzinfo=JAKARTA)
+STAFF_PIN, TECH_PIN = "1234", "9999"
+_PIN_HASHES = {"staff": hash_pin(STAFF_PIN, iterations=1000), "technician": hash_pin(TECH_PIN, iterations=1000)}
+DEMO_CSV = Path(__file__).parents[1] / "kiosk" / "data" / "demo_registrations.csv"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("KIOSK_"):
+            monkeypatch.delenv(key)
+
+
+def settings_values(data_dir: Path, **quota: Any) -> dict[str, Any]:
+    """A complete settings dict for a Karawang-like venue."""
+    return {
+        "data_dir": data_dir,
+        "venue": {"name": "Stadion Singaperbangsa", "code": "KRW", "adverse_event_contact": "KIPI 0800-1"},
+        "station": {"id": "ST-01", "name": "Gate A"},
+        "quota": {"stock": 2000, "first_day": dt.date(2021, 8, 5), "last_day": dt.date(2021, 8, 9), **quota},
+        "pins": _PIN_HASHES,
+        "devices": {"camera_folder": str(data_dir / "camera"), "printer_url": f"preview://{data_dir / 'slips'}"},
+        "result_seconds": 2.0,
+    }
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The venue's clock, standing at 08:00 on 5 August 2021 until a test moves it."""
+    return FixedClock(JAKARTA, instant=OPENING.astimezone(dt.UTC))
+
+
+@pytest.fixture
+def make_station(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., Station]]:
+    """Build a station; keyword arguments override the quota section."""
+    built: list[Station] = []
+
+    def make(**quota: Any) -> Station:
+        settings = Settings(**settings_values(tmp_path, **quota))
+        station = build_station(settings, clock=clock)
+        built.append(station)
+        return station
+
+    yield make
+    for station in built:
+        station.close()
+
+
+@pytest.fixture
+def station(make_station: Callable[..., Station]) -> Station:
+    """A station with the demo registrations imported."""
+    s = make_station()
+    report = s.registrations.import_csv(DEMO_CSV)
+    assert not report.errors
+    return s
+
+
+def write_config(path: Path, text: str) -> Path:
+    """Write a TOML config file for tests of loading and validation."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+__all__ = ["load_settings", "write_config", "STAFF_PIN", "TECH_PIN", "DEMO_CSV", "OPENING"]

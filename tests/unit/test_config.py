@@ -1,0 +1,108 @@
+"""Settings: one TOML file, KIOSK_* overrides, and one clear line for a wrong value."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import load_settings
+from kiosk.errors import ConfigError
+from kiosk.pins import check_pin, hash_pin
+from tests.conftest import _PIN_HASHES
+
+GOOD = f"""
+data_dir = "{{data}}"
+[venue]
+name = "Stadion Singaperbangsa"
+code = "KRW"
+[station]
+id = "ST-01"
+[quota]
+stock = 2000
+first_day = 2021-08-05
+last_day = 2021-08-09
+[database]
+url = "postgresql://kiosk:s3cret@127.0.0.1/venue"
+[pins]
+staff = "{_PIN_HASHES['staff']}"
+technician = "{_PIN_HASHES['technician']}"
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(GOOD.replace("{data}", str(tmp_path)), encoding="utf-8")
+    return path
+
+
+def test_file_loads_with_defaults(config_file):
+    settings = load_settings(config_file)
+    assert settings.venue.time_zone == "Asia/Jakarta" and settings.devices.decoders == ["zxingcpp"]
+    assert settings.quota.carry_forward is True and settings.language == "id"
+
+
+def test_env_overrides_the_file(config_file, monkeypatch):
+    monkeypatch.setenv("KIOSK_STATION__ID", "ST-07")
+    monkeypatch.setenv("KIOSK_LANGUAGE", "en")
+    settings = load_settings(config_file)
+    assert (settings.station.id, settings.language) == ("ST-07", "en")
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("code = \"KRW\"", "code = \"krw!\""), "venue.code: String should match pattern"),
+    (("stock = 2000", "stock = -5"), "quota.stock: Input should be greater than or equal to 0"),
+    (("[station]\nid = \"ST-01\"", "[station]\nname = \"x\""), "station.id: missing (required)"),
+    (("last_day = 2021-08-09", "last_day = 2021-08-01"), "quota: last_day is before first_day"),
+    (("[venue]", "[venue]\ntime_zone = \"Mars/Olympus\""), "venue.time_zone: unknown time zone 'Mars/Olympus'"),
+    (("[venue]", "[venue]\nnmae = \"typo\""), "venue.nmae: unknown key"),
+    (("staff = ", "staff = \"1234\"\n#"), "pins.staff: must be a PIN hash"),
+])
+def test_wrong_values_name_the_key(config_file, change, expected):
+    config_file.write_text(config_file.read_text().replace(*change, 1))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_file)
+    assert expected in str(caught.value) and str(config_file) in str(caught.value)
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[venue\nname=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_settings(broken)
+
+
+def test_config_check_masks_secrets(config_file, capsys):
+    assert main(["--config", str(config_file), "config", "check"]) == 0
+    out = capsys.readouterr()
+    shown = json.loads(out.out)
+    assert shown["database"]["url"] == "postgresql://kiosk:***@127.0.0.1/venue"
+    assert shown["pins"]["staff"] == "(hashed, hidden)" and "s3cret" not in out.out
+    assert "5 service days, 400-400 people a day" in out.err
+
+
+def test_cli_prints_one_line_not_a_traceback(config_file):
+    config_file.write_text(config_file.read_text().replace("stock = 2000", "stock = \"lots\""))
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config_file), "config", "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"kiosk: configuration error in {config_file}: quota.stock: Input should be a valid integer, unable to parse string as an integer"]
+
+
+def test_pins_are_hashed_and_checked():
+    stored = hash_pin("2468", iterations=1000)
+    assert "2468" not in stored and check_pin("2468", stored) and not check_pin("1357", stored)
+    assert not check_pin("2468", "2468")
+
+
+def test_core_imports_no_ui_or_device_library():
+    code = ("import sys, kiosk.bootstrap, kiosk.cli, kiosk.services.printing, kiosk.demo; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "{'textual', 'cv2', 'zxingcpp', 'pyzbar', 'escpos', 'screens', 'devices'}); print(bad)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
