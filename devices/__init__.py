@@ -1,0 +1,1 @@
+"""Adapters behind the core's device ports (``kiosk.ports``), each with a fake twin."""

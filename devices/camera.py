@@ -1,0 +1,108 @@
+"""The fake camera: plays the images (and videos) put in a folder, like a webcam would see them.
+
+Each image is shown once, in name order, for ``hold_s`` seconds, then the camera sees nothing
+(an empty grey frame) for ``gap_s``; files added while it runs are shown next. A shown file is
+moved to ``shown/`` (the attendee took their phone away), so a restart does not replay it.
+A technician can replay a bad scan by dropping the photo in the folder. The real webcam
+adapter is issue 3.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from kiosk.ports import DeviceError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".pgm", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
+
+
+class FolderCamera:
+    """A ``Camera`` that plays a folder."""
+
+    def __init__(self, folder: Path, hold_s: float = 1.5, gap_s: float = 1.0, size: tuple[int, int] = (640, 480),
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.folder = folder
+        self.hold_s, self.gap_s, self.size = hold_s, gap_s, size
+        self._now = monotonic
+        self._seen: set[str] = set()
+        self._current: Any = None
+        self._until = 0.0
+        self._video: Any = None
+        self._blank = np.full((size[1], size[0]), 128, dtype=np.uint8)
+
+    def open(self) -> None:
+        """Check the folder exists (a missing folder is an unplugged camera)."""
+        if not self.folder.is_dir():
+            raise DeviceError(f"camera folder {self.folder} does not exist")
+
+    def read(self) -> Any:
+        """The frame the camera sees now."""
+        if self._video is not None:
+            return self._video_frame()
+        now = self._now()
+        if self._current is not None and now < self._until:
+            return self._current
+        if self._current is not None:
+            self._current, self._until = None, now + self.gap_s
+        if now >= self._until:
+            self._load_next(now)
+        return self._current if self._current is not None else self._blank
+
+    def _load_next(self, now: float) -> None:
+        for path in sorted(self.folder.iterdir()) if self.folder.is_dir() else []:
+            suffix = path.suffix.lower()
+            if path.name in self._seen or suffix not in IMAGE_SUFFIXES | VIDEO_SUFFIXES:
+                continue
+            self._seen.add(path.name)
+            path = _move_to_shown(path)
+            if suffix in VIDEO_SUFFIXES:
+                self._open_video(path)
+                return
+            frame = _read_image(path)
+            if frame is not None:
+                self._current, self._until = frame, now + self.hold_s
+                return
+
+    def _open_video(self, path: Path) -> None:
+        import cv2
+
+        capture = cv2.VideoCapture(str(path))
+        self._video = capture if capture.isOpened() else None
+
+    def _video_frame(self) -> Any:
+        ok, frame = self._video.read()
+        if not ok:
+            self._video.release()
+            self._video = None
+            return self._blank
+        return frame
+
+    def close(self) -> None:
+        """Stop playing a video."""
+        if self._video is not None:
+            self._video.release()
+            self._video = None
+
+
+def _move_to_shown(path: Path) -> Path:
+    """Move a played file aside; a read-only folder just keeps it (it is remembered as seen)."""
+    target = path.parent / "shown" / path.name
+    try:
+        target.parent.mkdir(exist_ok=True)
+        return path.replace(target)
+    except OSError:
+        return path
+
+
+def _read_image(path: Path) -> Any:
+    import cv2
+
+    try:
+        return cv2.imread(str(path), cv2.IMREAD_COLOR)  # None for a file OpenCV cannot read
+    except cv2.error:
+        return None

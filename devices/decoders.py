@@ -1,0 +1,95 @@
+"""Barcode decoders behind the ``Decoder`` port, and the configured chain.
+
+zxing-cpp is the default (it reads far more of real-world samples than pyzbar or OpenCV);
+pyzbar is supported where the system's libzbar is installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from kiosk.ports import DecodedCode, DeviceError
+
+_FORMATS = "QRCode|PDF417|Code128|Code39|DataMatrix"
+
+
+def to_gray(frame: Any) -> np.ndarray:
+    """A 2-D uint8 luminance image from a gray or BGR frame (decoders work on luminance)."""
+    array = np.asarray(frame)
+    if array.ndim == 3:
+        import cv2
+
+        return cv2.cvtColor(array, cv2.COLOR_BGR2GRAY if array.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    return array
+
+
+class ZxingDecoder:
+    """zxing-cpp: QR, PDF417 and the 1-D codes on ID cards."""
+
+    name = "zxingcpp"
+
+    def __init__(self, formats: str = _FORMATS) -> None:
+        import zxingcpp
+
+        self._zxing = zxingcpp
+        self._formats = zxingcpp.barcode_formats_from_str(formats)
+
+    def decode(self, frame: Any) -> list[DecodedCode]:
+        """Every valid code in ``frame``; never raises on odd content."""
+        try:
+            results = self._zxing.read_barcodes(to_gray(frame), formats=self._formats)
+        except (ValueError, RuntimeError):
+            return []
+        return [DecodedCode(r.text, str(r.format).split(".")[-1], bytes(r.bytes)) for r in results if r.valid]
+
+
+class PyzbarDecoder:
+    """pyzbar over the system's libzbar."""
+
+    name = "pyzbar"
+
+    def __init__(self) -> None:
+        try:
+            from pyzbar import pyzbar
+        except (ImportError, OSError) as exc:  # the Python package is installed, libzbar may not be
+            raise DeviceError("pyzbar unavailable: install libzbar0 (apt-get install libzbar0)") from exc
+        self._pyzbar = pyzbar
+
+    def decode(self, frame: Any) -> list[DecodedCode]:
+        """Every code libzbar finds; bytes it cannot read as UTF-8 are kept raw."""
+        try:
+            results = self._pyzbar.decode(to_gray(frame))
+        except Exception:  # libzbar wraps many failures in generic errors; a bad frame is no code
+            return []
+        return [DecodedCode(r.data.decode("utf-8", "replace"), r.type, bytes(r.data)) for r in results]
+
+
+class DecoderChain:
+    """Tries each decoder in order and returns the first one's codes."""
+
+    name = "chain"
+
+    def __init__(self, decoders: Sequence[Any]) -> None:
+        self.decoders = list(decoders)
+
+    def decode(self, frame: Any) -> list[DecodedCode]:
+        """Codes from the first decoder that finds any."""
+        for decoder in self.decoders:
+            found = decoder.decode(frame)
+            if found:
+                return found
+        return []
+
+
+def build_chain(names: Sequence[str]) -> tuple[DecoderChain, list[str]]:
+    """The chain for the configured names, plus a message per decoder that could not load."""
+    makers = {"zxingcpp": ZxingDecoder, "pyzbar": PyzbarDecoder}
+    decoders, problems = [], []
+    for name in names:
+        try:
+            decoders.append(makers[name]())
+        except DeviceError as exc:
+            problems.append(str(exc))
+    return DecoderChain(decoders), problems

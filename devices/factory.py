@@ -1,0 +1,45 @@
+"""Build the devices the settings name (the device half of the composition root)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Settings
+from kiosk.errors import ConfigError
+
+
+@dataclass
+class Devices:
+    """The station's camera, decoder chain and printer, plus what could not load."""
+
+    camera: Any
+    decoder: Any
+    printer: Any
+    problems: list[str] = field(default_factory=list)
+
+
+def build_devices(settings: Settings) -> Devices:
+    """Camera, decoders and printer from ``settings.devices``; nothing is opened here."""
+    from devices.camera import FolderCamera
+    from devices.decoders import build_chain
+
+    d = settings.devices
+    camera = None
+    if d.camera == "folder":
+        camera = FolderCamera(Path(d.camera_folder) if d.camera_folder else settings.data_dir / "camera")
+    elif d.camera != "none":
+        raise ConfigError(f"devices.camera: {d.camera!r} is not supported yet (use \"folder\" or \"none\")")
+    decoder, problems = build_chain(d.decoders)
+    return Devices(camera, decoder, _printer(settings), problems)
+
+
+def _printer(settings: Settings) -> Any:
+    from devices.printer import PreviewPrinter
+
+    url = settings.devices.printer_url
+    if not url.startswith("preview://"):
+        raise ConfigError(f"devices.printer_url: {url!r}: only preview://PATH is supported in this version")
+    path = url.removeprefix("preview://")
+    return PreviewPrinter(Path(path) if path else settings.data_dir / "slips", settings.devices.printer_profile)

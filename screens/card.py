@@ -1,0 +1,85 @@
+"""The card desk: issue the signed local card, see the slip, print or reprint it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Label, Static
+
+from kiosk.errors import KioskError
+from kiosk.services.desk import VisitView
+from kiosk.services.printing import job_for_subject
+
+
+class CardScreen(Screen[None]):
+    """Shows the visit's card slip as it prints, with its print state."""
+
+    CSS_PATH = "card.tcss"
+    BINDINGS = [Binding("escape", "back", "Back", id="card-back")]
+
+    def __init__(self, visit: VisitView) -> None:
+        super().__init__()
+        self.visit = visit
+
+    def compose(self) -> ComposeResult:
+        """Title, slip preview, print state, buttons."""
+        yield Static(f"{self.visit.queue_number}  {self.visit.name}", id="card-title")
+        with VerticalScroll(id="card-body"):
+            yield Static("", id="card-slip")
+            yield Label("", id="card-print-state")
+            yield Label("", id="form-error")
+        with Horizontal(id="card-buttons"):
+            yield Button("Terbitkan & cetak / Issue & print", id="card-issue", variant="primary")
+            yield Button("Cetak ulang / Reprint", id="card-reprint")
+            yield Button("Kembali / Back", id="card-back-button")
+
+    def on_mount(self) -> None:
+        """Show what exists already."""
+        self.refresh_card()
+
+    def on_kiosk_app_printed(self) -> None:
+        """The print worker finished: show the job's new state."""
+        self.refresh_card()
+
+    def refresh_card(self) -> None:
+        """Slip preview and print state from the database."""
+        view = self.app.station.desk.get(self.visit.visit_id) or self.visit
+        self.visit = view
+        self.query_one("#card-issue", Button).disabled = view.card_id is not None or view.state != "vaccinated"
+        self.query_one("#card-reprint", Button).disabled = view.card_id is None
+        if view.card_id is None:
+            hint = "Catat dosis dulu / Record the dose first" if view.state != "vaccinated" else "Belum ada kartu / No card yet"
+            self.query_one("#card-slip", Static).update(hint)
+            return
+        job = job_for_subject(self.app.station.ctx, view.card_id)
+        if job is not None:
+            slip = self.app.station.printing.slip_for(job.id)
+            self.query_one("#card-slip", Static).update(slip.text())
+            state = {"pending": "menunggu printer / waiting for the printer", "done": "tercetak / printed"}.get(job.state, job.state)
+            error = f" — {job.last_error}" if job.last_error else ""
+            self.query_one("#card-print-state", Label).update(f"Cetak / Print: {state}{error}")
+
+    @on(Button.Pressed, "#card-issue")
+    def _issue(self) -> None:
+        try:
+            self.app.station.clinic.issue_card(self.visit.visit_id)
+        except KioskError as exc:
+            self.query_one("#form-error", Label).update(str(exc))
+            return
+        self.refresh_card()
+        self.app.print_pending()
+
+    @on(Button.Pressed, "#card-reprint")
+    def _reprint(self) -> None:
+        if self.visit.card_id is not None:
+            self.app.station.clinic.reprint_card(self.visit.card_id, "staff")
+            self.refresh_card()
+            self.app.print_pending()
+
+    @on(Button.Pressed, "#card-back-button")
+    def action_back(self) -> None:
+        """Back to the staff screen."""
+        self.dismiss()

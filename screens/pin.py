@@ -1,0 +1,63 @@
+"""The PIN prompt that unlocks staff or technician mode."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from kiosk.pins import check_pin
+from screens.widgets.keypad import Keypad
+
+TITLES = {"staff": "PIN petugas / Staff PIN", "technician": "PIN teknisi / Technician PIN"}
+
+
+class PinScreen(ModalScreen[bool]):
+    """Dismisses with True when the PIN of its mode was typed."""
+
+    CSS_PATH = "pin.tcss"
+    AUTO_FOCUS = "#pin-input"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pin-cancel")]
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
+    def compose(self) -> ComposeResult:
+        """Title, masked input, keypad, cancel."""
+        with Vertical(id="pin-box"):
+            yield Label(TITLES[self.mode], id="pin-title")
+            yield Input(password=True, restrict=r"[0-9]*", max_length=12, id="pin-input")
+            yield Label("", id="pin-error")
+            yield Keypad()
+            yield Button("Batal / Cancel", id="pin-cancel-button")
+
+    @on(Keypad.Pressed)
+    def _key(self, event: Keypad.Pressed) -> None:
+        box = self.query_one("#pin-input", Input)
+        if event.key == "ok":
+            self._check(box.value)
+        elif event.key == "back":
+            box.value = box.value[:-1]
+        else:
+            box.value += event.key
+
+    @on(Input.Submitted, "#pin-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self._check(event.value)
+
+    @on(Button.Pressed, "#pin-cancel-button")
+    def action_cancel(self) -> None:
+        """Close without unlocking."""
+        self.dismiss(False)
+
+    def _check(self, pin: str) -> None:
+        stored = getattr(self.app.station.settings.pins, self.mode)
+        if check_pin(pin, stored):
+            self.dismiss(True)
+            return
+        self.query_one("#pin-input", Input).value = ""
+        self.query_one("#pin-error", Label).update("PIN salah / Wrong PIN")

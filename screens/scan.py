@@ -1,0 +1,170 @@
+"""The attendee's scan screen: "scan your QR or type your NIK".
+
+Scans come from the camera worker (started here, so it stops with this screen), from a
+keyboard-wedge scanner typing into the box, or from the on-screen keypad.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Static
+
+from kiosk.errors import KioskError
+from kiosk.i18n import both
+from kiosk.ports import DeviceError
+from kiosk.services.checkin import CheckInOutcome
+from screens.result import ResultScreen
+from screens.widgets.keypad import Keypad
+
+CAMERA_FPS = 15
+DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
+
+
+class ScanScreen(Screen[None]):
+    """Attendee mode's home screen."""
+
+    CSS_PATH = "scan.tcss"
+    AUTO_FOCUS = "#scan-input"
+    BINDINGS = [Binding("f2", "unlock('staff')", "Staff", id="unlock-staff", show=False),
+                Binding("f3", "unlock('technician')", "Technician", id="unlock-technician", show=False)]
+
+    class CodeSeen(Message):
+        """The camera worker decoded a code."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class CameraStatus(Message):
+        """The camera worker's state changed (opened, failed)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+        def can_replace(self, message: Message) -> bool:
+            """A newer status makes an older queued one moot."""
+            return isinstance(message, ScanScreen.CameraStatus)
+
+    class CheckedIn(Message):
+        """The check-in worker has an outcome (or an error a person can act on)."""
+
+        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
+            super().__init__()
+            self.outcome = outcome
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        """Venue, prompt in both languages, input box, keypad, camera status, staff corner."""
+        first, second = both("scan_prompt", self.app.lang)
+        with Vertical(id="scan-main"):
+            yield Static(self.app.station.settings.venue.name, id="scan-venue")
+            yield Static(first, id="scan-prompt")
+            yield Static(second, id="scan-prompt-2")
+            with Horizontal(id="scan-body"):
+                with Vertical(id="scan-left"):
+                    yield Input(placeholder="NIK / kode registrasi", id="scan-input", max_length=2048)
+                    yield Label("", id="scan-error")
+                    yield Label("Kamera: -", id="scan-camera")
+                yield Keypad()
+        yield Button("Petugas", id="scan-staff", compact=True)
+
+    def on_mount(self) -> None:
+        """Start the camera worker if this station has a camera."""
+        if getattr(self.app.devices, "camera", None) is not None:
+            self.watch_camera()
+
+    @on(Keypad.Pressed)
+    def _key(self, event: Keypad.Pressed) -> None:
+        box = self.query_one("#scan-input", Input)
+        if event.key == "ok":
+            self.submit(box.value)
+        elif event.key == "back":
+            box.value = box.value[:-1]
+        else:
+            box.value += event.key
+
+    @on(Input.Submitted, "#scan-input")
+    def _typed(self, event: Input.Submitted) -> None:
+        self.submit(event.value)
+
+    @on(CodeSeen)
+    def _seen(self, message: CodeSeen) -> None:
+        if self.is_current:
+            self.submit(message.text)
+
+    @on(CameraStatus)
+    def _camera(self, message: CameraStatus) -> None:
+        self.query_one("#scan-camera", Label).update(f"Kamera/Camera: {message.text}")
+
+    def submit(self, text: str) -> None:
+        """Check in whoever ``text`` names (ignored while a check-in is under way)."""
+        if self.busy or not text.strip():
+            return
+        self.busy = True
+        self.query_one("#scan-input", Input).value = ""
+        self.query_one("#scan-error", Label).update("")
+        self.check_in(text)
+
+    @work(thread=True, group="checkin", exit_on_error=False, description="check in")
+    def check_in(self, text: str) -> None:
+        """Run the check-in transaction off the UI thread."""
+        try:
+            self.post_message(self.CheckedIn(self.app.station.checkin.check_in(text)))
+        except KioskError as exc:
+            self.post_message(self.CheckedIn(None, str(exc)))
+
+    @on(CheckedIn)
+    def _checked_in(self, message: CheckedIn) -> None:
+        self.busy = False
+        if message.outcome is None:
+            self.query_one("#scan-error", Label).update(message.error)
+            return
+        if message.outcome.kind == "full":
+            self.app.print_pending()
+        self.app.push_screen(ResultScreen(message.outcome))
+
+    @on(Button.Pressed, "#scan-staff")
+    def _staff(self) -> None:
+        self.action_unlock("staff")
+
+    def action_unlock(self, mode: str) -> None:
+        """Ask for a PIN to leave attendee mode."""
+        self.app.unlock(mode)
+
+    @work(thread=True, group="camera", exclusive=True, exit_on_error=False, description="camera")
+    def watch_camera(self) -> None:
+        """Read frames, decode, post codes; reopen the camera when it fails."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        camera, decoder = self.app.devices.camera, self.app.devices.decoder
+        last_text, last_seen = "", 0.0
+        while not worker.is_cancelled:
+            try:
+                camera.open()
+                self.post_message(self.CameraStatus("siap / ready"))
+                while not worker.is_cancelled:
+                    codes = decoder.decode(camera.read())
+                    now = time.monotonic()
+                    for code in codes[:1]:
+                        if code.text != last_text or now - last_seen > DEBOUNCE_S:
+                            self.post_message(self.CodeSeen(code.text))
+                        last_text, last_seen = code.text, now
+                    worker.cancelled_event.wait(1 / CAMERA_FPS)
+            except DeviceError as exc:
+                self.post_message(self.CameraStatus(f"{exc} — ketik NIK / type your NIK"))
+                worker.cancelled_event.wait(2.0)  # then try to reopen: the camera may be back
+            finally:
+                camera.close()

@@ -1,0 +1,102 @@
+"""The screening form: vitals, the rule set's questions, the computed outcome live, override with reason."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from kiosk.domain.screening import Outcome, ScreeningAnswers
+from kiosk.errors import KioskError
+from kiosk.services.desk import VisitView
+from screens import forms
+
+OVERRIDES = [(f"{o.label_id} / {o.value}", o.value) for o in Outcome]
+
+
+class ScreeningScreen(Screen[None]):
+    """Records one visit's screening under the station's rule set."""
+
+    CSS_PATH = "screening.tcss"
+    AUTO_FOCUS = "#screening-temperature"
+    BINDINGS = [Binding("escape", "back", "Back", id="screening-back"),
+                Binding("ctrl+s", "save", "Save", id="screening-save")]
+
+    def __init__(self, visit: VisitView) -> None:
+        super().__init__()
+        self.visit = visit
+
+    def compose(self) -> ComposeResult:
+        """Header, vitals row, questions, outcome, override, buttons."""
+        rules = self.app.station.ctx.rules
+        today = self.app.station.ctx.clock.today()
+        age = today.year - self.visit.birth_date.year - ((today.month, today.day) < (self.visit.birth_date.month, self.visit.birth_date.day))
+        yield Static(f"{self.visit.queue_number}  {self.visit.name}  ({self.visit.nik_masked}, {age} th)  "
+                     f"dosis {self.visit.dose_number} — {rules.title}", id="screening-title")
+        with VerticalScroll(id="screening-form"):
+            with Horizontal(classes="screening-row"):
+                yield Input(placeholder="Suhu °C", id="screening-temperature", type="number")
+                yield Input(placeholder="Sistolik", id="screening-systolic", type="integer")
+                yield Input(placeholder="Diastolik", id="screening-diastolic", type="integer")
+                yield Input(placeholder="Ulang sistolik", id="screening-recheck-systolic", type="integer")
+                yield Input(placeholder="Ulang diastolik", id="screening-recheck-diastolic", type="integer")
+            for question in rules.questions_for(self.visit.dose_number, age):
+                yield Checkbox(f"{question.id_text} / {question.en_text}", id=f"q-{question.id}", classes="screening-question")
+            yield Static("", id="screening-outcome")
+            with Horizontal(classes="screening-row"):
+                yield Select(OVERRIDES, prompt="Ubah hasil / Override", id="screening-override", allow_blank=True)
+                yield Input(placeholder="Alasan / Reason (wajib bila diubah)", id="screening-reason")
+            yield Input(placeholder="Petugas skrining / Screened by", id="screening-staff")
+            yield Label("", id="form-error")
+        with Horizontal(id="screening-buttons"):
+            yield Button("Simpan / Save", id="screening-save-button", variant="primary")
+            yield Button("Kembali / Back", id="screening-back-button")
+
+    def answers(self) -> ScreeningAnswers:
+        """The form as ScreeningAnswers; FormError names a bad field."""
+        recheck_sys = forms.number(self, "#screening-recheck-systolic", "Ulang sistolik", optional=True)
+        recheck_dia = forms.number(self, "#screening-recheck-diastolic", "Ulang diastolik", optional=True)
+        return ScreeningAnswers(
+            temperature_c=forms.number(self, "#screening-temperature", "Suhu") or 0.0,
+            systolic=int(forms.number(self, "#screening-systolic", "Sistolik") or 0),
+            diastolic=int(forms.number(self, "#screening-diastolic", "Diastolik") or 0),
+            recheck_systolic=int(recheck_sys) if recheck_sys is not None else None,
+            recheck_diastolic=int(recheck_dia) if recheck_dia is not None else None,
+            answers={c.id.removeprefix("q-"): c.value for c in self.query(".screening-question").results(Checkbox)
+                     if c.id},
+        )
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _recompute(self) -> None:
+        try:
+            result = self.app.station.clinic.preview_screening(self.visit.visit_id, self.answers())
+        except forms.FormError:
+            self.query_one("#screening-outcome", Static).update("Hasil / Outcome: (isi suhu dan tekanan darah)")
+            return
+        reasons = "; ".join(result.reasons) or "-"
+        hint = "  ⚠ ukur ulang TD 5-10 menit / re-measure BP" if result.needs_bp_recheck else ""
+        self.query_one("#screening-outcome", Static).update(
+            f"Hasil / Outcome: [b]{result.outcome.label_id}[/] ({result.outcome.value}) — {reasons}{hint}")
+
+    @on(Button.Pressed, "#screening-save-button")
+    def action_save(self) -> None:
+        """Record the screening and go back."""
+        select = self.query_one("#screening-override", Select)
+        override = Outcome(select.value) if isinstance(select.value, str) else None
+        staff = forms.text(self, "#screening-staff") or "staff"
+        try:
+            self.app.station.clinic.record_screening(self.visit.visit_id, self.answers(), staff, override,
+                                                     forms.text(self, "#screening-reason"))
+        except (forms.FormError, KioskError) as exc:
+            forms.show_error(self, str(exc))
+            return
+        self.dismiss()
+
+    @on(Button.Pressed, "#screening-back-button")
+    def action_back(self) -> None:
+        """Leave without saving."""
+        self.dismiss()

@@ -1,0 +1,147 @@
+"""Staff mode's home: today's numbers, find a visit by scan or search, act on it."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label
+
+from kiosk.errors import KioskError
+from kiosk.services.checkin import CheckInOutcome
+from kiosk.services.desk import VisitView
+from screens.card import CardScreen
+from screens.dose import DoseScreen
+from screens.result import outcome_lines
+from screens.screening import ScreeningScreen
+from screens.walkin import WalkinScreen
+from screens.widgets.numbers import DayNumbersPanel
+
+STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated": "divaksin", "card_issued": "kartu",
+                "postponed": "ditunda", "referred": "dirujuk", "not_given": "tidak diberikan", "no_show": "tidak hadir"}
+
+
+class StaffScreen(Screen[None]):
+    """Search, check in, and open a visit's screening, dose or card."""
+
+    CSS_PATH = "staff.tcss"
+    AUTO_FOCUS = "#staff-search"
+    BINDINGS = [Binding("f5", "refresh", "Refresh", id="staff-refresh"),
+                Binding("f9", "lock", "Lock", id="staff-lock"),
+                Binding("f4", "walkin", "Walk-in", id="staff-walkin")]
+
+    class CheckedIn(Message):
+        """A staff-initiated check-in finished."""
+
+        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
+            super().__init__()
+            self.outcome = outcome
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.visits: list[VisitView] = []
+
+    def compose(self) -> ComposeResult:
+        """Numbers, search row, visit table, action row."""
+        with Vertical(id="staff-main"):
+            yield DayNumbersPanel(id="staff-numbers")
+            with Horizontal(id="staff-search-row"):
+                yield Input(placeholder="Pindai / cari: nama, NIK, kode, antrean — scan or search", id="staff-search")
+                yield Button("Check-in", id="staff-checkin", variant="primary")
+            yield Label("", id="staff-message")
+            yield DataTable(id="staff-visits", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="staff-actions"):
+                yield Button("Skrining / Screening", id="staff-screening")
+                yield Button("Dosis / Dose", id="staff-dose")
+                yield Button("Kartu / Card", id="staff-card")
+                yield Button("Walk-in", id="staff-walkin-button")
+                yield Button("Kunci / Lock", id="staff-lock-button", variant="error")
+
+    def on_mount(self) -> None:
+        """Set up the table columns."""
+        self.query_one(DataTable).add_columns("Antrean", "Nama", "NIK", "Dosis", "Jam", "Status")
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        """Coming back from a form: show fresh numbers."""
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Reload numbers and the visit list (local SQLite reads take milliseconds)."""
+        desk = self.app.station.desk
+        self.query_one(DayNumbersPanel).show(desk.day_numbers())
+        self._show(desk.find(self.query_one("#staff-search", Input).value))
+
+    def _show(self, visits: list[VisitView]) -> None:
+        self.visits = visits
+        table = self.query_one(DataTable)
+        table.clear()
+        for v in visits:
+            table.add_row(v.queue_number, v.name, v.nik_masked, str(v.dose_number), f"{v.checked_in_at:%H:%M}",
+                          STATE_LABELS.get(v.state, v.state), key=str(v.visit_id))
+
+    @on(Input.Changed, "#staff-search")
+    def _search(self) -> None:
+        self.action_refresh()
+
+    @on(Input.Submitted, "#staff-search")
+    @on(Button.Pressed, "#staff-checkin")
+    def _check_in(self) -> None:
+        text = self.query_one("#staff-search", Input).value.strip()
+        if text and not self.visits:
+            self.check_in(text)
+
+    @work(thread=True, group="checkin", exit_on_error=False, description="check in")
+    def check_in(self, text: str) -> None:
+        """Check in from the desk (a scan or a typed code/NIK)."""
+        try:
+            self.post_message(self.CheckedIn(self.app.station.checkin.check_in(text)))
+        except KioskError as exc:
+            self.post_message(self.CheckedIn(None, str(exc)))
+
+    @on(CheckedIn)
+    def _checked_in(self, message: CheckedIn) -> None:
+        if message.outcome is None:
+            self._say(message.error, error=True)
+            return
+        first, second = outcome_lines(message.outcome, "id")
+        self._say(f"{message.outcome.name}: {first} / {second}", error=message.outcome.kind != "admitted")
+        if message.outcome.kind == "full":
+            self.app.print_pending()
+        self.query_one("#staff-search", Input).value = message.outcome.queue_number if message.outcome.queue_number else ""
+        self.action_refresh()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        label = self.query_one("#staff-message", Label)
+        label.update(text)
+        label.set_class(error, "error")
+
+    def selected(self) -> VisitView | None:
+        """The visit under the table cursor."""
+        table = self.query_one(DataTable)
+        if not self.visits or table.cursor_row is None or table.cursor_row >= len(self.visits):
+            return None
+        return self.visits[table.cursor_row]
+
+    @on(Button.Pressed, "#staff-screening, #staff-dose, #staff-card")
+    def _open(self, event: Button.Pressed) -> None:
+        visit = self.selected()
+        if visit is None:
+            self._say("Pilih kunjungan dulu / Select a visit first", error=True)
+            return
+        screen = {"staff-screening": ScreeningScreen, "staff-dose": DoseScreen, "staff-card": CardScreen}[event.button.id or ""]
+        self.app.push_screen(screen(visit))
+
+    @on(Button.Pressed, "#staff-walkin-button")
+    def action_walkin(self) -> None:
+        """Register a walk-in and check them in."""
+        self.app.push_screen(WalkinScreen())
+
+    @on(Button.Pressed, "#staff-lock-button")
+    def action_lock(self) -> None:
+        """Back to attendee mode."""
+        self.app.lock()

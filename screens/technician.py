@@ -1,0 +1,128 @@
+"""Technician mode: device and station diagnostics, a test print, the effective config."""
+
+from __future__ import annotations
+
+import json
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Static
+
+from kiosk.config import effective_settings
+from kiosk.diagnostics import Check, station_checks
+from kiosk.ports import DeviceError, Slip, SlipLine
+
+
+class TechnicianScreen(Screen[None]):
+    """One row per check: database, clock, camera, decoders, printer."""
+
+    CSS_PATH = "technician.tcss"
+    BINDINGS = [Binding("f5", "run_checks", "Check again", id="tech-recheck"),
+                Binding("f9", "lock", "Lock", id="tech-lock")]
+
+    class DeviceChecks(Message):
+        """The device worker's findings."""
+
+        def __init__(self, checks: list[Check]) -> None:
+            super().__init__()
+            self.checks = checks
+
+    def compose(self) -> ComposeResult:
+        """Checks table, config view, buttons."""
+        yield Static("Diagnostik teknisi / Technician diagnostics", id="tech-title")
+        with VerticalScroll(id="tech-body"):
+            yield DataTable(id="tech-checks", cursor_type="row")
+            yield Static("", id="tech-config")
+        with Horizontal(id="tech-buttons"):
+            yield Button("Periksa lagi / Check again", id="tech-recheck-button")
+            yield Button("Cetak uji / Test print", id="tech-test-print")
+            yield Button("Kunci / Lock", id="tech-lock-button")
+            yield Button("Keluar / Quit", id="tech-quit", variant="error")
+
+    def on_mount(self) -> None:
+        """Columns, then the first round of checks."""
+        self.query_one(DataTable).add_columns("Bagian / Part", "Status", "Rincian / Detail")
+        config = effective_settings(self.app.station.settings)
+        self.query_one("#tech-config", Static).update(json.dumps(config, indent=2, sort_keys=True, default=str))
+        self.action_run_checks()
+
+    def action_run_checks(self) -> None:
+        """Station checks now (local), device checks in a worker (devices may block)."""
+        self._fill(station_checks(self.app.station))
+        self.check_devices()
+
+    @work(thread=True, group="diagnostics", exclusive=True, exit_on_error=False, description="device checks")
+    def check_devices(self) -> None:
+        """Open each device the way the station would, and report."""
+        devices = self.app.devices
+        checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
+                        + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
+        checks.append(_device_check("camera", devices.camera, lambda c: c.open()))
+        checks.append(_device_check("printer", devices.printer, lambda p: (p.open(), _printer_ok(p))))
+        self.post_message(self.DeviceChecks(checks))
+
+    @on(DeviceChecks)
+    def _device_checks(self, message: DeviceChecks) -> None:
+        self._fill(station_checks(self.app.station) + message.checks)
+
+    def _fill(self, checks: list[Check]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for check in checks:
+            table.add_row(check.part, "OK" if check.ok else "MASALAH / PROBLEM", check.detail)
+
+    @on(Button.Pressed, "#tech-recheck-button")
+    def _recheck(self) -> None:
+        self.action_run_checks()
+
+    @on(Button.Pressed, "#tech-test-print")
+    def _test_print(self) -> None:
+        self.test_print()
+
+    @work(thread=True, group="printer", exit_on_error=False, description="test print")
+    def test_print(self) -> None:
+        """Print a test slip (nothing is recorded)."""
+        settings = self.app.station.settings
+        slip = Slip("test", (SlipLine("SENTRA TEST", bold=True, large=True, center=True),
+                             SlipLine(f"{settings.venue.name} / {settings.station.id}", center=True),
+                             SlipLine(f"{self.app.station.ctx.clock.now():%Y-%m-%d %H:%M:%S} UTC")), qr="SENTRA TEST")
+        try:
+            self.app.devices.printer.open()
+            self.app.devices.printer.print_slip(slip)
+            self.app.call_from_thread(self.app.notify, "Cetak uji terkirim / Test slip printed")
+        except DeviceError as exc:
+            self.app.call_from_thread(self.app.notify, f"Printer: {exc}", severity="error")
+
+    @on(Button.Pressed, "#tech-lock-button")
+    def action_lock(self) -> None:
+        """Back to attendee mode."""
+        self.app.lock()
+
+    @on(Button.Pressed, "#tech-quit")
+    def _quit(self) -> None:
+        self.app.exit(0)
+
+
+def _device_check(part: str, device: object, probe: object) -> Check:
+    if device is None:
+        return Check(part, True, "tidak dipakai / not configured")
+    try:
+        probe(device)  # type: ignore[operator]
+    except DeviceError as exc:
+        return Check(part, False, str(exc))
+    return Check(part, True, type(device).__name__ + _where(device))
+
+
+def _where(device: object) -> str:
+    folder = getattr(device, "folder", None)
+    return f" ({folder})" if folder else ""
+
+
+def _printer_ok(printer: object) -> None:
+    state = printer.status()  # type: ignore[attr-defined]
+    if state.value != "ready":
+        raise DeviceError(f"printer reports {state.value}")
