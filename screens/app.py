@@ -12,6 +12,8 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual import log
+from textual.worker import Worker, WorkerState
 
 from kiosk.bootstrap import Station
 from kiosk.ports import DeviceError
@@ -40,10 +42,10 @@ class KioskApp(App[int], inherit_bindings=False):
     class Printed(Message, bubble=False):
         """The print worker finished a pass over the queue (forwarded to the active screen)."""
 
-        def __init__(self, report: PrintReport, is_forwarded: bool = False) -> None:
+        def __init__(self, report: PrintReport, relayed: bool = False) -> None:
             super().__init__()
             self.report = report
-            self.is_forwarded = is_forwarded
+            self.relayed = relayed
 
     def __init__(self, station: Station, devices: object) -> None:
         super().__init__()
@@ -92,11 +94,19 @@ class KioskApp(App[int], inherit_bindings=False):
             report = PrintReport(0, str(exc))
         self.post_message(self.Printed(report))
 
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker's unexpected failure ends here: shown to staff, logged, never a crash."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error(f"worker {event.worker.description!r} failed: {error!r}")
+            self.notify(f"{event.worker.description}: {error}", title="Kesalahan / Error", severity="error", timeout=10)
+
     @on(Printed)
     def _printed(self, message: Printed) -> None:
         self.last_print = message.report
-        if message.is_forwarded:
+        if message.relayed:
             return
-        self.screen.post_message(self.Printed(message.report, is_forwarded=True))
+        self.screen.post_message(self.Printed(message.report, relayed=True))
         if message.report.error:
             self.notify(f"Printer: {message.report.error}. The slip stays queued.", severity="error", timeout=8)

@@ -6,6 +6,7 @@ The host's own config never leaks in: KIOSK_* variables are cleared for every te
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -81,6 +82,34 @@ def write_config(path: Path, text: str) -> Path:
     """Write a TOML config file for tests of loading and validation."""
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def deterministic_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Card and pass ids in order (snapshots must not change with random ids)."""
+    counter = itertools.count(1)
+    import kiosk.services.checkin as checkin
+    import kiosk.services.clinic as clinic
+
+    fake = lambda length=8: f"{next(counter):0{length}d}"  # noqa: E731
+    monkeypatch.setattr(clinic, "new_short_id", fake)
+    monkeypatch.setattr(checkin, "new_short_id", fake)
+
+
+@pytest.fixture
+def make_app(station):
+    """Build the app; ``camera=False`` leaves the camera out (steady snapshots)."""
+
+    from devices.factory import build_devices
+    from screens.app import KioskApp
+
+    def make(camera: bool = True) -> KioskApp:
+        devices = build_devices(station.settings)
+        if not camera:
+            devices.camera = None
+        return KioskApp(station, devices)
+
+    return make
 
 
 __all__ = ["load_settings", "write_config", "STAFF_PIN", "TECH_PIN", "DEMO_CSV", "OPENING"]

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.message import Message
 from textual.widgets import Button
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+
+
+class KeyButton(Button):
+    """A key that counts every tap.
+
+    Textual's Button ignores a click while its 0.2 s press animation runs, so a fast double
+    tap on "1" would type one digit: a NIK like 3215110310804423 would come out short.
+    """
+
+    async def _on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()
 
 
 class Keypad(Grid):
@@ -32,7 +44,7 @@ class Keypad(Grid):
         """Twelve buttons: digits, backspace and OK."""
         for key in KEYS:
             name = {"⌫": "back", "OK": "ok"}.get(key, key)
-            yield Button(key, id=f"key-{name}", classes="key", compact=False)
+            yield KeyButton(key, id=f"key-{name}", classes="key")
 
     @on(Button.Pressed, ".key")
     def _pressed(self, event: Button.Pressed) -> None:

@@ -1,0 +1,30 @@
+"""Helpers for driving the real app in tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import segno
+
+
+def show_qr(folder: Path, text: str, name: str = "shot.png") -> Path:
+    """Put a QR of ``text`` in front of the folder camera."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    segno.make_qr(text, error="m").save(path, scale=6, border=4)
+    return path
+
+
+async def until(pilot, condition, tries: int = 250) -> None:
+    """Let the app run until ``condition()`` holds (bounded: fails after ``tries`` short pauses)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never reached the expected state")
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type like a keyboard-wedge scanner or a person at a keyboard."""
+    for char in text:
+        await pilot.press(char)

@@ -1,0 +1,102 @@
+"""The attendee's side, through the real app: scan or type, see the result, back by itself."""
+
+import datetime as dt
+
+from textual.widgets import Input, Label, Static
+
+from screens.result import ResultScreen
+from screens.scan import ScanScreen
+from tests.escpos_parse import parse
+from tests.helpers import show_qr, type_text, until
+
+
+def result_text(app) -> str:
+    """What the result screen says, or "" while it is not (yet) on screen."""
+    if not isinstance(app.screen, ResultScreen):
+        return ""
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def test_keypad_nik_checks_in_and_returns_to_scan(make_app, station):
+    app = make_app(camera=False)
+    station.settings.result_seconds = 0.3
+    async with app.run_test(size=(110, 34)) as pilot:
+        for digit in "3215110310804423":
+            await pilot.click(f"#key-{digit}")
+        await pilot.click("#key-ok")
+        await until(pilot, lambda: result_text(app))
+        text = result_text(app)
+        assert "Ahmad Wijaya" in text and "Nomor antrean A-1" in text and "Queue number A-1" in text
+        await until(pilot, lambda: isinstance(app.screen, ScanScreen))  # back by itself
+        assert app.screen.query_one("#scan-input", Input).value == ""
+
+
+async def test_camera_qr_checks_in_once_while_held(make_app, station):
+    app = make_app()
+    (station.settings.data_dir / "camera").mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        show_qr(station.settings.data_dir / "camera", "REG-0005")
+        await until(pilot, lambda: result_text(app))
+        assert "A-1" in result_text(app)
+        await pilot.click("#result-box")  # a tap returns at once
+        await until(pilot, lambda: isinstance(app.screen, ScanScreen))
+    assert station.desk.day_numbers().checked_in == 1
+
+
+async def test_typed_registration_code_from_a_wedge_scanner(make_app):
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "REG-0007")
+        await pilot.press("enter")
+        await until(pilot, lambda: result_text(app))
+        assert "A-1" in result_text(app)
+
+
+async def test_not_registered_and_strange_codes_send_to_staff(make_app):
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "REG-4040")
+        await pilot.press("enter")
+        await until(pilot, lambda: result_text(app))
+        assert "Belum terdaftar" in result_text(app) and "Please see staff" in result_text(app)
+        assert app.screen.query_one("#result-box").has_class("stop")
+
+
+async def test_full_day_prints_a_priority_pass(make_station, clock, tmp_path):
+    from devices.factory import build_devices
+    from screens.app import KioskApp
+    from tests.conftest import DEMO_CSV
+
+    station = make_station(overrides={dt.date(2021, 8, 5): 1})
+    station.registrations.import_csv(DEMO_CSV)
+    devices = build_devices(station.settings)
+    devices.camera = None
+    app = KioskApp(station, devices)
+    async with app.run_test(size=(110, 34)) as pilot:
+        for code in ("REG-0001", "REG-0002"):
+            await type_text(pilot, code)
+            await pilot.press("enter")
+            await until(pilot, lambda: result_text(app))
+            if code == "REG-0001":
+                await pilot.click("#result-box")
+                await until(pilot, lambda: isinstance(app.screen, ScanScreen))
+        text = result_text(app)
+        assert "Kuota hari ini penuh. Datang lagi 06-08-2021, tanpa antre" in text
+        assert "Today is full. Come back on 06-08-2021, no queue" in text
+        await app.workers.wait_for_complete()
+    slips = sorted((station.settings.data_dir / "slips").glob("*-pass.bin"))
+    assert len(slips) == 1
+    paper = parse(slips[0].read_bytes())
+    assert "TIKET PRIORITAS" in paper.text() and "06-08-2021" in paper.text() and "Ahmad Wijaya" in paper.text()
+    assert "3215110310804423" not in paper.text() and paper.qr_payloads[0].startswith("SC1/P/KRW/")
+
+
+async def test_attendee_mode_cannot_quit_or_open_the_palette(make_app):
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ScanScreen)
+        assert app.ENABLE_COMMAND_PALETTE is False
