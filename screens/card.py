@@ -12,6 +12,7 @@ from textual.widgets import Button, Label, Static
 from kiosk.errors import KioskError
 from kiosk.services.desk import VisitView
 from kiosk.services.printing import job_for_subject
+from screens.widgets.slip_preview import SlipPreview
 
 
 class CardScreen(Screen[None]):
@@ -28,9 +29,9 @@ class CardScreen(Screen[None]):
         """Title, slip preview, print state, buttons."""
         yield Static(f"{self.visit.queue_number}  {self.visit.name}", id="card-title")
         with VerticalScroll(id="card-body"):
-            yield Static("", id="card-slip")
             yield Label("", id="card-print-state")
             yield Label("", id="form-error")
+            yield SlipPreview("", id="card-slip")
         with Horizontal(id="card-buttons"):
             yield Button("Terbitkan & cetak / Issue & print", id="card-issue", variant="primary")
             yield Button("Cetak ulang / Reprint", id="card-reprint")
@@ -52,12 +53,12 @@ class CardScreen(Screen[None]):
         self.query_one("#card-reprint", Button).disabled = view.card_id is None
         if view.card_id is None:
             hint = "Catat dosis dulu / Record the dose first" if view.state != "vaccinated" else "Belum ada kartu / No card yet"
-            self.query_one("#card-slip", Static).update(hint)
+            self.query_one("#card-slip", SlipPreview).update(hint)
             return
         job = job_for_subject(self.app.station.ctx, view.card_id)
         if job is not None:
             slip = self.app.station.printing.slip_for(job.id)
-            self.query_one("#card-slip", Static).update(slip.text())
+            self.query_one("#card-slip", SlipPreview).show(slip)
             state = {"pending": "menunggu printer / waiting for the printer", "done": "tercetak / printed"}.get(job.state, job.state)
             error = f" — {job.last_error}" if job.last_error else ""
             self.query_one("#card-print-state", Label).update(f"Cetak / Print: {state}{error}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -36,24 +36,26 @@ class ScreeningScreen(Screen[None]):
         age = today.year - self.visit.birth_date.year - ((today.month, today.day) < (self.visit.birth_date.month, self.visit.birth_date.day))
         yield Static(f"{self.visit.queue_number}  {self.visit.name}  ({self.visit.nik_masked}, {age} th)  "
                      f"dosis {self.visit.dose_number} — {rules.title}", id="screening-title")
-        with VerticalScroll(id="screening-form"):
-            with Horizontal(classes="screening-row"):
-                yield Input(placeholder="Suhu °C", id="screening-temperature", type="number")
-                yield Input(placeholder="Sistolik", id="screening-systolic", type="integer")
-                yield Input(placeholder="Diastolik", id="screening-diastolic", type="integer")
-                yield Input(placeholder="Ulang sistolik", id="screening-recheck-systolic", type="integer")
-                yield Input(placeholder="Ulang diastolik", id="screening-recheck-diastolic", type="integer")
+        with Horizontal(id="screening-vitals"):
+            yield Input(placeholder="Suhu °C", id="screening-temperature", type="number")
+            yield Input(placeholder="Sistolik", id="screening-systolic", type="integer")
+            yield Input(placeholder="Diastolik", id="screening-diastolic", type="integer")
+            yield Input(placeholder="Ulang sistolik", id="screening-recheck-systolic", type="integer")
+            yield Input(placeholder="Ulang diastolik", id="screening-recheck-diastolic", type="integer")
+        with VerticalScroll(id="screening-questions"):
             for question in rules.questions_for(self.visit.dose_number, age):
-                yield Checkbox(f"{question.id_text} / {question.en_text}", id=f"q-{question.id}", classes="screening-question")
-            yield Static("", id="screening-outcome")
+                yield Checkbox(f"{question.id_text} / {question.en_text}", id=f"q-{question.id}",
+                               classes="screening-question", compact=True)
+        with Vertical(id="screening-decision"):
+            yield Static("Hasil / Outcome: (isi suhu dan tekanan darah)", id="screening-outcome")
             with Horizontal(classes="screening-row"):
                 yield Select(OVERRIDES, prompt="Ubah hasil / Override", id="screening-override", allow_blank=True)
-                yield Input(placeholder="Alasan / Reason (wajib bila diubah)", id="screening-reason")
-            yield Input(placeholder="Petugas skrining / Screened by", id="screening-staff")
+                yield Input(placeholder="Alasan bila diubah / Reason", id="screening-reason")
+                yield Input(placeholder="Petugas / Screened by", id="screening-staff")
             yield Label("", id="form-error")
-        with Horizontal(id="screening-buttons"):
-            yield Button("Simpan / Save", id="screening-save-button", variant="primary")
-            yield Button("Kembali / Back", id="screening-back-button")
+            with Horizontal(id="screening-buttons"):
+                yield Button("Simpan / Save", id="screening-save-button", variant="primary")
+                yield Button("Kembali / Back", id="screening-back-button")
 
     def answers(self) -> ScreeningAnswers:
         """The form as ScreeningAnswers; FormError names a bad field."""

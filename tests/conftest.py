@@ -60,6 +60,7 @@ def make_station(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., St
 
     def make(**quota: Any) -> Station:
         settings = Settings(**settings_values(tmp_path, **quota))
+        _fixed_venue_key(settings.venue_key_path)
         station = build_station(settings, clock=clock)
         built.append(station)
         return station
@@ -67,6 +68,19 @@ def make_station(tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., St
     yield make
     for station in built:
         station.close()
+
+
+def _fixed_venue_key(path: Path) -> None:
+    """The same venue key in every test, so signed QR codes (and snapshots) are repeatable."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    if not path.exists():
+        key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        path.chmod(0o600)
 
 
 @pytest.fixture

@@ -1,0 +1,82 @@
+"""What people look at: the scan, result, screening and card screens, as SVG snapshots.
+
+Update after an intended change with ``uv run pytest tests/ui/test_snapshots.py --snapshot-update``
+and look at the SVGs before committing them.
+"""
+
+import datetime as dt
+
+from textual.widgets import Input
+
+from kiosk.domain.screening import ScreeningAnswers
+from kiosk.services.clinic import DoseEntry
+from screens.card import CardScreen
+from screens.screening import ScreeningScreen
+from tests.helpers import type_text, until
+
+SIZE = (110, 34)
+
+
+def test_scan_screen(snap_compare, make_app):
+    assert snap_compare(make_app(camera=False), terminal_size=SIZE)
+
+
+def test_result_admitted(snap_compare, make_app, station):
+    station.settings.result_seconds = 60
+
+    async def scan(pilot):
+        await type_text(pilot, "REG-0012")
+        await pilot.press("enter")
+        await until(pilot, lambda: pilot.app.screen.query("#result-queue"))
+
+    assert snap_compare(make_app(camera=False), terminal_size=SIZE, run_before=scan)
+
+
+def test_result_full_with_pass(snap_compare, make_station, deterministic_ids):
+    from devices.factory import build_devices
+    from screens.app import KioskApp
+    from tests.conftest import DEMO_CSV
+
+    station = make_station(overrides={dt.date(2021, 8, 5): 0})
+    station.registrations.import_csv(DEMO_CSV)
+    station.settings.result_seconds = 60
+    devices = build_devices(station.settings)
+    devices.camera = None
+
+    async def scan(pilot):
+        await type_text(pilot, "REG-0012")
+        await pilot.press("enter")
+        await until(pilot, lambda: pilot.app.screen.query("#result-pass"))
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(KioskApp(station, devices), terminal_size=SIZE, run_before=scan)
+
+
+def test_screening_form_with_fever(snap_compare, make_app, station):
+    visit = station.checkin.check_in("REG-0003").visit_id  # born 1960: the frailty questions show
+
+    async def open_form(pilot):
+        pilot.app.switch_mode("staff")
+        await pilot.pause()
+        await pilot.app.push_screen(ScreeningScreen(station.desk.get(visit)))
+        for field, value in (("temperature", "37.9"), ("systolic", "130"), ("diastolic", "85")):
+            pilot.app.screen.query_one(f"#screening-{field}", Input).value = value
+        await pilot.pause()
+
+    assert snap_compare(make_app(camera=False), terminal_size=(120, 44), run_before=open_form)
+
+
+def test_card_screen_after_printing(snap_compare, make_app, station, deterministic_ids):
+    visit = station.checkin.check_in("REG-0002").visit_id
+    station.clinic.record_screening(visit, ScreeningAnswers(36.6, 120, 80), "Nurse Rina")
+    station.clinic.record_dose(visit, DoseEntry("SINOVAC", "SNV-2107", dt.date(2021, 12, 31), "left deltoid", "dr. Ani"))
+
+    async def issue(pilot):
+        pilot.app.switch_mode("staff")
+        await pilot.pause()
+        await pilot.app.push_screen(CardScreen(station.desk.get(visit)))
+        await pilot.click("#card-issue")
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: "printed" in str(pilot.app.screen.query_one("#card-print-state").render()))
+
+    assert snap_compare(make_app(camera=False), terminal_size=(110, 44), run_before=issue)
