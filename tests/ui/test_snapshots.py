@@ -78,5 +78,7 @@ def test_card_screen_after_printing(snap_compare, make_app, station, determinist
         await pilot.click("#card-issue")
         await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: "printed" in str(pilot.app.screen.query_one("#card-print-state").render()))
+        await pilot.hover("#card-title")  # no hover highlight, and the press effect must be over
+        await until(pilot, lambda: not pilot.app.screen.query_one("#card-issue").has_class("-active"))
 
     assert snap_compare(make_app(camera=False), terminal_size=(110, 44), run_before=issue)
