@@ -28,3 +28,11 @@ async def type_text(pilot, text: str) -> None:
     """Type like a keyboard-wedge scanner or a person at a keyboard."""
     for char in text:
         await pilot.press(char)
+
+
+async def tap_key(pilot, key: str) -> None:
+    """Tap one key of the on-screen keypad ("0"-"9", "⌫", "OK")."""
+    from screens.widgets.keypad import Keypad
+
+    keypad = pilot.app.screen.query_one(Keypad)
+    await pilot.click(keypad, offset=keypad.center_of(key))

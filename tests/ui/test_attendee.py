@@ -7,7 +7,7 @@ from textual.widgets import Input, Label, Static
 from screens.result import ResultScreen
 from screens.scan import ScanScreen
 from tests.escpos_parse import parse
-from tests.helpers import show_qr, type_text, until
+from tests.helpers import show_qr, tap_key, type_text, until
 
 
 def result_text(app) -> str:
@@ -21,9 +21,8 @@ async def test_keypad_nik_checks_in_and_returns_to_scan(make_app, station):
     app = make_app(camera=False)
     station.settings.result_seconds = 0.3
     async with app.run_test(size=(110, 34)) as pilot:
-        for digit in "3215110310804423":
-            await pilot.click(f"#key-{digit}")
-        await pilot.click("#key-ok")
+        for key in [*"3215110310804423", "OK"]:
+            await tap_key(pilot, key)
         await until(pilot, lambda: result_text(app))
         text = result_text(app)
         assert "Ahmad Wijaya" in text and "Nomor antrean A-1" in text and "Queue number A-1" in text
