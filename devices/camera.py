@@ -51,6 +51,8 @@ class FolderCamera:
             self._current, self._until = None, now + self.gap_s
         if now >= self._until:
             self._load_next(now)
+            if self._video is not None:
+                return self._video_frame()
         return self._current if self._current is not None else self._blank
 
     def _load_next(self, now: float) -> None:

@@ -41,5 +41,16 @@ def _printer(settings: Settings) -> Any:
     url = settings.devices.printer_url
     if not url.startswith("preview://"):
         raise ConfigError(f"devices.printer_url: {url!r}: only preview://PATH is supported in this version")
+    _check_profile(settings.devices.printer_profile)
     path = url.removeprefix("preview://")
     return PreviewPrinter(Path(path) if path else settings.data_dir / "slips", settings.devices.printer_profile)
+
+
+def _check_profile(name: str) -> None:
+    from escpos.capabilities import get_profile
+
+    try:
+        get_profile(name)
+    except KeyError:
+        raise ConfigError(f"devices.printer_profile: unknown profile {name!r} "
+                          "(e.g. TM-T20II or TM-T88V for 80 mm, POS-5890 for 58 mm)") from None

@@ -16,6 +16,7 @@ from textual import log
 from textual.worker import Worker, WorkerState
 
 from kiosk.bootstrap import Station
+from kiosk.i18n import both
 from kiosk.ports import DeviceError
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
@@ -108,5 +109,9 @@ class KioskApp(App[int], inherit_bindings=False):
         if message.relayed:
             return
         self.screen.post_message(self.Printed(message.report, relayed=True))
-        if message.report.error:
+        if not message.report.error:
+            return
+        if self.current_mode == "attendee":  # the attendee needs a next step, not a fault code
+            self.notify(" / ".join(both("printing_at_desk", self.lang)), severity="warning", timeout=8)
+        else:
             self.notify(f"Printer: {message.report.error}. The slip stays queued.", severity="error", timeout=8)

@@ -24,6 +24,9 @@ STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated
                 "postponed": "ditunda", "referred": "dirujuk", "not_given": "tidak diberikan", "no_show": "tidak hadir"}
 
 
+DESK_BUTTONS = {"screening": "staff-screening", "vaccination": "staff-dose", "card": "staff-card"}
+
+
 class StaffScreen(Screen[None]):
     """Search, check in, and open a visit's screening, dose or card."""
 
@@ -62,8 +65,11 @@ class StaffScreen(Screen[None]):
                 yield Button("Kunci / Lock", id="staff-lock-button", variant="error")
 
     def on_mount(self) -> None:
-        """Set up the table columns."""
+        """Set up the table columns; offer only the steps this station's desk does."""
         self.query_one(DataTable).add_columns("Antrean", "Nama", "NIK", "Dosis", "Jam", "Status")
+        role = self.app.station.ctx.role
+        for desk, button in DESK_BUTTONS.items():
+            self.query_one(f"#{button}", Button).disabled = role not in ("all", desk)
         self.action_refresh()
 
     def on_screen_resume(self) -> None:

@@ -53,6 +53,7 @@ class ClinicService:
     def record_screening(self, visit_id: uuid.UUID, answers: ScreeningAnswers, staff: str,
                          override: Outcome | None = None, override_reason: str = "") -> Screening:
         """Record a screening; an override of the computed outcome needs a reason and is audited."""
+        self.ctx.require_role("screening")
         if override is not None and not override_reason.strip():
             raise KioskError("overriding the computed outcome needs a reason")
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
@@ -79,6 +80,7 @@ class ClinicService:
 
     def record_dose(self, visit_id: uuid.UUID, entry: DoseEntry) -> Vaccination:
         """Record the dose given; the product must be known, the lot named and not expired."""
+        self.ctx.require_role("vaccination")
         product = self.ctx.products.get(entry.product)
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         if product is None:
@@ -102,6 +104,7 @@ class ClinicService:
 
     def issue_card(self, visit_id: uuid.UUID) -> Card:
         """Issue the signed local card and queue its print job."""
+        self.ctx.require_role("card")
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
             visit, _ = _visit_and_person(session, visit_id)
@@ -118,6 +121,7 @@ class ClinicService:
 
     def reprint_card(self, card_id: uuid.UUID, staff: str) -> PrintJob:
         """Queue a reprint: same card id, the counter goes up, the slip says REPRINT."""
+        self.ctx.require_role("card")
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
             card = session.get(Card, card_id)

@@ -9,6 +9,7 @@ from kiosk.credentials import VenueKeys
 from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.screening import RuleSet
 from kiosk.domain.vaccines import ProductTable
+from kiosk.errors import KioskError
 from kiosk.storage.db import Database
 
 
@@ -27,3 +28,9 @@ class StationContext:
     allow_walkins: bool = True
     adverse_event_contact: str = ""
     destinations: tuple[str, ...] = ("central",)
+    role: str = "all"
+
+    def require_role(self, desk: str) -> None:
+        """Refuse a step this station's desk does not do (a stadium splits the desks)."""
+        if self.role not in ("all", desk):
+            raise KioskError(f"this station is the {self.role} desk; {desk} is done at the {desk} desk")

@@ -99,3 +99,23 @@ async def test_attendee_mode_cannot_quit_or_open_the_palette(make_app):
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, ScanScreen)
         assert app.ENABLE_COMMAND_PALETTE is False
+
+
+async def test_printer_down_tells_the_attendee_where_to_get_the_pass(make_station):
+    from devices.factory import build_devices
+    from kiosk.ports import PrinterState
+    from screens.app import KioskApp
+    from tests.conftest import DEMO_CSV
+
+    station = make_station(overrides={dt.date(2021, 8, 5): 0})
+    station.registrations.import_csv(DEMO_CSV)
+    devices = build_devices(station.settings)
+    devices.camera, devices.printer.state = None, PrinterState.PAPER_OUT
+    app = KioskApp(station, devices)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "REG-0001")
+        await pilot.press("enter")
+        await until(pilot, lambda: any("printed at the desk" in n.message for n in app._notifications))
+        assert not any("paper out" in n.message for n in app._notifications)
+    [job] = station.printing.pending()
+    assert job.kind == "pass" and job.last_error == "printer paper out"

@@ -101,3 +101,14 @@ def test_staff_find_visits_by_name_nik_queue_and_card(station):
     assert [v.visit_id for v in station.desk.find("3215110310804423")] == [visit]
     assert [v.visit_id for v in station.desk.find("a-1")] == [visit]
     assert station.desk.find("nobody") == []
+
+
+def test_a_desk_only_does_its_own_step(station):
+    visit = station.checkin.check_in("REG-0002").visit_id
+    station.ctx.role = "vaccination"
+    with pytest.raises(KioskError, match="this station is the vaccination desk; screening is done at the screening desk"):
+        station.clinic.record_screening(visit, HEALTHY, "nurse")
+    station.ctx.role = "screening"
+    station.clinic.record_screening(visit, HEALTHY, "nurse")
+    with pytest.raises(KioskError, match="vaccination desk"):
+        station.clinic.record_dose(visit, DOSE)

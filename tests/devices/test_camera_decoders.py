@@ -1,0 +1,125 @@
+"""The folder camera and the decoder chain, on real image files and a real video file."""
+
+import builtins
+
+import cv2
+import numpy as np
+import pytest
+import segno
+
+from devices.camera import FolderCamera
+from devices.decoders import DecoderChain, PyzbarDecoder, ZxingDecoder, build_chain
+from kiosk.ports import DeviceError
+
+
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def qr_png(path, text, scale=6):
+    segno.make_qr(text, error="m").save(path, scale=scale, border=4)
+    return path
+
+
+def test_each_image_is_shown_for_hold_then_gap_then_the_next(tmp_path):
+    qr_png(tmp_path / "a.png", "REG-0001")
+    qr_png(tmp_path / "b.png", "REG-0002")
+    clock, zxing = Clock(), ZxingDecoder()
+    camera = FolderCamera(tmp_path, hold_s=1.0, gap_s=0.5, monotonic=clock)
+    camera.open()
+    seen = []
+    for step in range(40):
+        clock.t = step * 0.1
+        codes = zxing.decode(camera.read())
+        seen.append(codes[0].text if codes else "")
+    assert seen[0] == "REG-0001" and seen[9] == "REG-0001" and seen[11] == ""  # held ~1 s, then nothing
+    assert "REG-0002" in seen and seen[-1] == ""
+    assert sorted(p.name for p in (tmp_path / "shown").iterdir()) == ["a.png", "b.png"]  # not replayed after a restart
+
+
+def test_files_added_later_are_shown_and_unreadable_files_skipped(tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    clock = Clock()
+    camera = FolderCamera(tmp_path, hold_s=1.0, gap_s=0.0, monotonic=clock)
+    camera.open()
+    assert ZxingDecoder().decode(camera.read()) == []
+    qr_png(tmp_path / "z-late.png", "REG-0042")
+    clock.t = 5.0
+    assert ZxingDecoder().decode(camera.read())[0].text == "REG-0042"
+
+
+def test_a_video_file_is_played_frame_by_frame(tmp_path):
+    frame = cv2.imread(str(qr_png(tmp_path / "frame.png", "REG-0777", scale=4)))
+    frame = cv2.resize(frame, (320, 320))
+    video_dir = tmp_path / "video"
+    video_dir.mkdir()
+    writer = cv2.VideoWriter(str(video_dir / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 320))
+    blank = np.full_like(frame, 200)
+    for i in range(10):
+        writer.write(frame if 3 <= i < 6 else blank)
+    writer.release()
+    camera = FolderCamera(video_dir, monotonic=Clock())
+    camera.open()
+    decoded = [ZxingDecoder().decode(camera.read()) for _ in range(12)]
+    assert [bool(d) for d in decoded[:10]] == [False] * 3 + [True] * 3 + [False] * 4
+    assert decoded[4][0].text == "REG-0777"
+    camera.close()
+
+
+def test_missing_folder_is_an_unplugged_camera(tmp_path):
+    with pytest.raises(DeviceError, match="does not exist"):
+        FolderCamera(tmp_path / "nope").open()
+
+
+def test_zxing_reads_qr_and_1d_codes_and_ignores_noise(tmp_path):
+    zxing = ZxingDecoder()
+    assert zxing.decode(cv2.imread(str(qr_png(tmp_path / "q.png", "SC1/C/KRW/AB/20210805/1/SIG"))))[0].format == "QR Code"
+    noise = np.random.default_rng(1).integers(0, 255, (480, 640), dtype=np.uint8)
+    assert zxing.decode(noise) == []
+    assert zxing.decode(np.zeros((0, 0), dtype=np.uint8)) == []
+
+
+def test_pyzbar_reads_the_same_code_where_libzbar_is_installed(tmp_path):
+    try:
+        pyzbar = PyzbarDecoder()
+    except DeviceError as exc:
+        pytest.fail(f"{exc} (.ci/run installs libzbar0)")
+    assert pyzbar.decode(cv2.imread(str(qr_png(tmp_path / "q.png", "REG-0009"))))[0].text == "REG-0009"
+
+
+def test_without_libzbar_the_technician_reads_what_to_install(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_libzbar(name, *args, **kwargs):
+        if name.startswith("pyzbar"):
+            raise ImportError("Unable to find zbar shared library")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_libzbar)
+    chain, problems = build_chain(["pyzbar", "zxingcpp"])
+    assert problems == ["pyzbar unavailable: install libzbar0 (apt-get install libzbar0)"]
+    assert [d.name for d in chain.decoders] == ["zxingcpp"]
+
+
+def test_chain_returns_the_first_decoder_that_finds_something(tmp_path):
+    class Never:
+        name = "never"
+
+        def decode(self, frame):
+            return []
+
+    frame = cv2.imread(str(qr_png(tmp_path / "q.png", "REG-0003")))
+    assert DecoderChain([Never(), ZxingDecoder()]).decode(frame)[0].text == "REG-0003"
+
+
+def test_unknown_printer_profile_names_the_key(station):
+    from devices.factory import build_devices
+    from kiosk.errors import ConfigError
+
+    station.settings.devices.printer_profile = "EPSON-9000"
+    with pytest.raises(ConfigError, match="devices.printer_profile: unknown profile 'EPSON-9000'"):
+        build_devices(station.settings)
