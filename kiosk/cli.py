@@ -80,9 +80,6 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None) -> int:
 def _launch(settings: Settings, launch: Launch | None) -> int:
     if launch is None:
         raise KioskError("the station UI is not available here: run the `kiosk` command of the installed package")
-    from kiosk.bootstrap import build_station
-
-    build_station(settings).close()  # migrate and create the venue key before the first paint
     return launch(settings)
 
 

@@ -1,27 +1,46 @@
 """KioskApp: the station's Textual app with attendee, staff and technician modes.
 
 Attendee mode is locked: no command palette, no quit key; leaving it needs a PIN. Blocking
-work (check-in, camera, printing) runs in thread workers that post messages back.
+work (building the station, check-in, camera, printing) runs in thread workers that post
+messages back. The attendee screen paints first; the database, rules and device libraries
+(SQLAlchemy, Alembic, OpenCV, zxing-cpp, python-escpos) load in a worker right after, so the
+station shows its face within a second of power-on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-from textual import on, work
+from textual import log, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual import log
 from textual.worker import Worker, WorkerState
 
-from kiosk.bootstrap import Station
+from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
 from kiosk.ports import DeviceError
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
-from screens.staff import StaffScreen
-from screens.technician import TechnicianScreen
+
+if TYPE_CHECKING:
+    from kiosk.bootstrap import Station
+    from kiosk.config import Settings
+
+Builder = Callable[[], "tuple[Station, Any]"]
+
+
+def _staff_screen() -> Any:
+    from screens.staff import StaffScreen
+
+    return StaffScreen()
+
+
+def _technician_screen() -> Any:
+    from screens.technician import TechnicianScreen
+
+    return TechnicianScreen()
 
 
 @dataclass
@@ -37,27 +56,61 @@ class KioskApp(App[int], inherit_bindings=False):
 
     TITLE = "Sentra"
     ENABLE_COMMAND_PALETTE = False
-    MODES = {"attendee": ScanScreen, "staff": StaffScreen, "technician": TechnicianScreen}
+    MODES = {"attendee": ScanScreen, "staff": _staff_screen, "technician": _technician_screen}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True)]
 
+    class Ready(Message, bubble=False):
+        """The station and its devices are built; scanning can start."""
+
     class Printed(Message, bubble=False):
-        """The print worker finished a pass over the queue (forwarded to the active screen)."""
+        """The print worker finished a pass over the queue (relayed to the active screen)."""
 
         def __init__(self, report: PrintReport, relayed: bool = False) -> None:
             super().__init__()
             self.report = report
             self.relayed = relayed
 
-    def __init__(self, station: Station, devices: object) -> None:
+    def __init__(self, settings: Settings, station: Station | None = None, devices: Any = None,
+                 builder: Builder | None = None) -> None:
+        """Give either a built ``station`` and ``devices`` (tests) or a ``builder`` run after the first paint."""
         super().__init__()
-        self.station = station
+        self.settings = settings
+        self.lang = settings.language
+        self.station: Station | None = station
         self.devices = devices
-        self.lang = station.settings.language
+        self._builder = builder
         self.last_print = PrintReport(0)
 
+    @property
+    def ready(self) -> bool:
+        """Whether the station can take scans."""
+        return self.station is not None
+
     def on_mount(self) -> None:
-        """Start in attendee mode and print anything left from before a restart."""
+        """Attendee mode first; then build the station (if not given) and print what was left queued."""
         self.switch_mode("attendee")
+        if self.ready:
+            self._started()
+        else:
+            self.build_station()
+
+    @work(thread=True, group="startup", exit_on_error=False, description="start the station")
+    def build_station(self) -> None:
+        """Open the database (migrating it), load keys, rules and devices, off the UI thread."""
+        assert self._builder is not None
+        try:
+            self.station, self.devices = self._builder()
+        except ConfigError as exc:  # a wrong value stops start-up with one line naming the key
+            self.call_from_thread(self.exit, 2, 2, f"kiosk: {exc}")
+            return
+        self.post_message(self.Ready())
+
+    @on(Ready)
+    def _station_ready(self) -> None:
+        self._started()
+
+    def _started(self) -> None:
+        self.screen.post_message(self.Ready())
         self.print_pending()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -68,6 +121,9 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def unlock(self, mode: str) -> None:
         """Ask for the PIN of ``mode`` and switch to it when the PIN is right."""
+        if not self.ready:
+            self.notify("Menyiapkan stasiun… / Starting the station…", timeout=3)
+            return
 
         def done(ok: bool | None) -> None:
             if ok:
@@ -83,15 +139,14 @@ class KioskApp(App[int], inherit_bindings=False):
     def print_pending(self) -> None:
         """Open the printer in this worker and print every pending job."""
         printer = getattr(self.devices, "printer", None)
-        if printer is None:
+        if printer is None or self.station is None:
             return
         try:
             printer.open()
             printed = self.station.printing.run_pending(printer)
             pending = self.station.printing.pending()
-            error = pending[0].last_error if pending else ""
-            report = PrintReport(len(printed), error)
-        except DeviceError as exc:
+            report = PrintReport(len(printed), pending[0].last_error if pending else "")
+        except (DeviceError, KioskError) as exc:
             report = PrintReport(0, str(exc))
         self.post_message(self.Printed(report))
 

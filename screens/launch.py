@@ -1,20 +1,32 @@
-"""The app's composition root: core station + devices + KioskApp. Heavy imports happen here,
-after the CLI has parsed its arguments, so ``kiosk --help`` and admin commands stay fast."""
+"""The app's composition root: core station + devices + KioskApp.
+
+Only Textual and the settings are loaded before the first paint; the station and the device
+libraries are built by the app in a worker right after (see ``KioskApp.build_station``).
+"""
 
 from __future__ import annotations
 
-from kiosk.bootstrap import build_station
+from typing import Any
+
 from kiosk.config import Settings
 
 
-def launch(settings: Settings) -> int:
-    """Build everything and run the app until a technician quits it."""
+def build(settings: Settings) -> tuple[Any, Any]:
+    """The station (database migrated, keys and rules loaded) and its devices."""
     from devices.factory import build_devices
+    from kiosk.bootstrap import build_station
+
+    devices = build_devices(settings)  # a bad device value fails before the database is touched
+    return build_station(settings), devices
+
+
+def launch(settings: Settings) -> int:
+    """Run the app until a technician quits it."""
     from screens.app import KioskApp
 
-    station = build_station(settings)
+    app = KioskApp(settings, builder=lambda: build(settings))
     try:
-        app = KioskApp(station, build_devices(settings))
         return app.run() or 0
     finally:
-        station.close()
+        if app.station is not None:
+            app.station.close()

@@ -55,7 +55,7 @@ class PinScreen(ModalScreen[bool]):
         self.dismiss(False)
 
     def _check(self, pin: str) -> None:
-        stored = getattr(self.app.station.settings.pins, self.mode)
+        stored = getattr(self.app.settings.pins, self.mode)
         if check_pin(pin, stored):
             self.dismiss(True)
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -9,7 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.i18n import both
-from kiosk.services.checkin import CheckInOutcome
+
+if TYPE_CHECKING:
+    from kiosk.services.checkin import CheckInOutcome
 
 GOOD = {"admitted"}
 WAIT = {"already_checked_in", "full", "too_early", "pass_not_today"}
@@ -47,7 +51,7 @@ class ResultScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Return to the scan screen after the configured seconds."""
-        self.set_timer(self.app.station.settings.result_seconds, self.back)
+        self.set_timer(self.app.settings.result_seconds, self.back)
 
     def on_click(self, event: events.Click) -> None:
         """A tap anywhere returns at once."""

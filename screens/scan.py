@@ -7,6 +7,7 @@ keyboard-wedge scanner typing into the box, or from the on-screen keypad.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,9 +20,11 @@ from textual.widgets import Button, Input, Label, Static
 from kiosk.errors import KioskError
 from kiosk.i18n import both
 from kiosk.ports import DeviceError
-from kiosk.services.checkin import CheckInOutcome
 from screens.result import ResultScreen
 from screens.widgets.keypad import Keypad
+
+if TYPE_CHECKING:
+    from kiosk.services.checkin import CheckInOutcome
 
 CAMERA_FPS = 15
 DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
@@ -64,26 +67,41 @@ class ScanScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
+        self.started = False
+        self.waiting = ""
 
     def compose(self) -> ComposeResult:
         """Venue, prompt in both languages, input box, keypad, camera status, staff corner."""
         first, second = both("scan_prompt", self.app.lang)
         with Vertical(id="scan-main"):
-            yield Static(self.app.station.settings.venue.name, id="scan-venue")
+            yield Static(self.app.settings.venue.name, id="scan-venue")
             yield Static(first, id="scan-prompt")
             yield Static(second, id="scan-prompt-2")
             with Horizontal(id="scan-body"):
                 with Vertical(id="scan-left"):
                     yield Input(placeholder="NIK / kode registrasi", id="scan-input", max_length=2048)
                     yield Label("", id="scan-error")
-                    yield Label("Kamera: -", id="scan-camera")
+                    yield Label("Menyiapkan… / Starting…", id="scan-camera")
                 yield Keypad()
         yield Button("Petugas", id="scan-staff", compact=True)
 
     def on_mount(self) -> None:
-        """Start the camera worker if this station has a camera."""
+        """Start at once when the station was built before this screen (tests, mode switches)."""
+        if self.app.ready:
+            self.on_kiosk_app_ready()
+
+    def on_kiosk_app_ready(self) -> None:
+        """The station is built: start the camera worker if this station has a camera."""
+        if self.started:
+            return
+        self.started = True
         if getattr(self.app.devices, "camera", None) is not None:
             self.watch_camera()
+        else:
+            self.query_one("#scan-camera", Label).update("Kamera: -")
+        if self.waiting:
+            waiting, self.waiting = self.waiting, ""
+            self.submit(waiting)
 
     @on(Keypad.Pressed)
     def _key(self, event: Keypad.Pressed) -> None:
@@ -111,6 +129,9 @@ class ScanScreen(Screen[None]):
     def submit(self, text: str) -> None:
         """Check in whoever ``text`` names (ignored while a check-in is under way)."""
         if self.busy or not text.strip():
+            return
+        if not self.app.ready:  # scanned during the first second after power-on: keep it
+            self.waiting = text
             return
         self.busy = True
         self.query_one("#scan-input", Input).value = ""

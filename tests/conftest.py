@@ -121,7 +121,7 @@ def make_app(station):
         devices = build_devices(station.settings)
         if not camera:
             devices.camera = None
-        return KioskApp(station, devices)
+        return KioskApp(station.settings, station, devices)
 
     return make
 

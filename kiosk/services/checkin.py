@@ -70,7 +70,8 @@ class CheckInService:
     def _admit(self, session: Session, person: Registration, walkin: bool, pass_: PriorityPass | None = None) -> CheckInOutcome:
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         self.ledger.open_day(session, today, now)
-        refusal = self._refusal(session, person, today)
+        doses = _doses(session, person)
+        refusal = self._refusal(session, person, today, doses)
         if refusal is not None:
             return refusal
         if pass_ is not None:
@@ -81,24 +82,24 @@ class CheckInService:
             return self._turn_away(session, person, today, now)
         prefix = PREFIX_PRIORITY if pass_ else (PREFIX_WALKIN if walkin else PREFIX_REGISTERED)
         visit = Visit(registration_id=person.id, service_day=today, state=VisitState.CHECKED_IN.value,
-                      queue_number=_next_queue_number(session, today, prefix), dose_number=_dose_number(session, person),
+                      queue_number=_next_queue_number(session, today, prefix), dose_number=len(doses) + 1,
                       walkin=walkin, priority_pass_id=pass_.id if pass_ else None, station_id=self.ctx.station_id,
                       checked_in_at=now, updated_at=now)
         session.add(visit)
         if pass_ is not None:
             pass_.used_at = now
-        session.flush()
         record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
         return CheckInOutcome("admitted", name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
                               dose_number=visit.dose_number, at=now)
 
-    def _refusal(self, session: Session, person: Registration, today: dt.date) -> CheckInOutcome | None:
+    def _refusal(self, session: Session, person: Registration, today: dt.date,
+                 doses: list[Vaccination]) -> CheckInOutcome | None:
         earlier = session.exec(select(Visit).where(Visit.registration_id == person.id, Visit.service_day == today)).first()
         if earlier is not None:
             return CheckInOutcome("already_checked_in", name=person.name, queue_number=earlier.queue_number,
                                   visit_id=earlier.id, at=self.ctx.clock.local(earlier.checked_in_at))
-        last = _last_dose(session, person)
-        if last is not None:
+        if doses:
+            last = doses[-1]
             given_on = self.ctx.clock.local(last.given_at).date()
             earliest = self.ctx.products.earliest_next_dose(last.product, given_on)
             if today < earliest:
@@ -148,13 +149,10 @@ def _find(session: Session, payload: RegistrationCode | Nik) -> Registration | N
     return session.exec(select(Registration).where(Registration.code == payload.code)).first()
 
 
-def _last_dose(session: Session, person: Registration) -> Vaccination | None:
-    return session.exec(select(Vaccination).where(Vaccination.registration_id == person.id)
-                        .order_by(col(Vaccination.given_at).desc())).first()
-
-
-def _dose_number(session: Session, person: Registration) -> int:
-    return len(session.exec(select(Vaccination.id).where(Vaccination.registration_id == person.id)).all()) + 1
+def _doses(session: Session, person: Registration) -> list[Vaccination]:
+    """The person's doses so far, oldest first."""
+    return list(session.exec(select(Vaccination).where(Vaccination.registration_id == person.id)
+                             .order_by(col(Vaccination.given_at))).all())
 
 
 def _next_queue_number(session: Session, day: dt.date, prefix: str) -> str:

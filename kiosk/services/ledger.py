@@ -23,13 +23,20 @@ class QuotaLedger:
     def __init__(self, plan: QuotaPlan, destinations: tuple[str, ...] = ("central",)) -> None:
         self.plan = plan
         self.destinations = destinations
+        self._opened: dt.date | None = None  # the day this process last opened (a hot-path shortcut)
 
-    def open_day(self, session: Session, day: dt.date, now: dt.datetime) -> DayQuota:
-        """The day's row, closing earlier open days first so their leftover carries forward."""
+    def open_day(self, session: Session, day: dt.date, now: dt.datetime) -> None:
+        """Make sure the day's row exists, closing earlier open days first so their leftover carries.
+
+        Done once per day per process; closing is idempotent, so another station doing it too is harmless.
+        """
+        if self._opened == day:
+            return
         for earlier in session.exec(select(DayQuota).where(DayQuota.service_day < day, col(DayQuota.closed).is_(False))
                                     .order_by(col(DayQuota.service_day))).all():
             self.close_day(session, earlier.service_day, now)
-        return self._row(session, day)
+        self._row(session, day)
+        self._opened = day
 
     def _row(self, session: Session, day: dt.date) -> DayQuota:
         row = session.get(DayQuota, day)
@@ -102,7 +109,9 @@ class QuotaLedger:
     def _apply(self, session: Session, day: dt.date, condition: object, values: dict[str, object]) -> bool:
         stmt = update(DayQuota).where(col(DayQuota.service_day) == day, condition).values(values)  # type: ignore[arg-type]
         changed = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
-        session.expire_all()
+        row = session.identity_map.get(session.identity_key(DayQuota, (day,)))  # type: ignore[arg-type]
+        if row is not None:  # the UPDATE bypassed the ORM: reload only this row, not the attendee's
+            session.expire(row)
         return changed
 
 

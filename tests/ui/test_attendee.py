@@ -71,7 +71,7 @@ async def test_full_day_prints_a_priority_pass(make_station, clock, tmp_path):
     station.registrations.import_csv(DEMO_CSV)
     devices = build_devices(station.settings)
     devices.camera = None
-    app = KioskApp(station, devices)
+    app = KioskApp(station.settings, station, devices)
     async with app.run_test(size=(110, 34)) as pilot:
         for code in ("REG-0001", "REG-0002"):
             await type_text(pilot, code)
@@ -111,7 +111,7 @@ async def test_printer_down_tells_the_attendee_where_to_get_the_pass(make_statio
     station.registrations.import_csv(DEMO_CSV)
     devices = build_devices(station.settings)
     devices.camera, devices.printer.state = None, PrinterState.PAPER_OUT
-    app = KioskApp(station, devices)
+    app = KioskApp(station.settings, station, devices)
     async with app.run_test(size=(110, 34)) as pilot:
         await type_text(pilot, "REG-0001")
         await pilot.press("enter")

@@ -49,7 +49,7 @@ def test_result_full_with_pass(snap_compare, make_station, deterministic_ids):
         await until(pilot, lambda: pilot.app.screen.query("#result-pass"))
         await pilot.app.workers.wait_for_complete()
 
-    assert snap_compare(KioskApp(station, devices), terminal_size=SIZE, run_before=scan)
+    assert snap_compare(KioskApp(station.settings, station, devices), terminal_size=SIZE, run_before=scan)
 
 
 def test_screening_form_with_fever(snap_compare, make_app, station):
