@@ -106,3 +106,13 @@ def test_core_imports_no_ui_or_device_library():
             "{'textual', 'cv2', 'zxingcpp', 'pyzbar', 'escpos', 'screens', 'devices'}); print(bad)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_example_config_in_deploy_is_valid(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "deploy" / "kiosk.example.toml"
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    settings = load_settings(example)
+    assert settings.venue.code == "KRW01" and settings.quota.walkin_share == 0.2
+    assert check_pin("1234", settings.pins.staff) and check_pin("9999", settings.pins.technician)
