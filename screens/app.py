@@ -25,8 +25,11 @@ from screens.pin import PinScreen
 from screens.scan import ScanScreen
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
+    from kiosk.services.checkin import CheckInOutcome
 
 Builder = Callable[[], "tuple[Station, Any]"]
 
@@ -61,6 +64,14 @@ class KioskApp(App[int], inherit_bindings=False):
 
     class Ready(Message, bubble=False):
         """The station and its devices are built; scanning can start."""
+
+    class CheckedIn(Message, bubble=False):
+        """A check-in finished: its outcome, or an error a person can act on."""
+
+        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
+            super().__init__()
+            self.outcome = outcome
+            self.error = error
 
     class Printed(Message, bubble=False):
         """The print worker finished a pass over the queue (relayed to the active screen)."""
@@ -134,6 +145,15 @@ class KioskApp(App[int], inherit_bindings=False):
     def lock(self) -> None:
         """Back to the attendee scan screen."""
         self.switch_mode("attendee")
+
+    @work(thread=True, group="checkin", exit_on_error=False, description="check in")
+    def check_in(self, text: str, reply_to: MessagePump) -> None:
+        """Run the check-in transaction off the UI thread; the outcome goes to ``reply_to``."""
+        assert self.station is not None
+        try:
+            reply_to.post_message(self.CheckedIn(self.station.checkin.check_in(text)))
+        except KioskError as exc:
+            reply_to.post_message(self.CheckedIn(None, str(exc)))
 
     @work(thread=True, group="printer", exclusive=False, exit_on_error=False, description="print pending slips")
     def print_pending(self) -> None:

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from kiosk.pins import check_pin
-from screens.widgets.keypad import Keypad
+from screens.widgets.keypad import Keypad, edit
 
 TITLES = {"staff": "PIN petugas / Staff PIN", "technician": "PIN teknisi / Technician PIN"}
 
@@ -38,12 +38,8 @@ class PinScreen(ModalScreen[bool]):
     @on(Keypad.Pressed)
     def _key(self, event: Keypad.Pressed) -> None:
         box = self.query_one("#pin-input", Input)
-        if event.key == "ok":
+        if edit(box, event.key):
             self._check(box.value)
-        elif event.key == "back":
-            box.value = box.value[:-1]
-        else:
-            box.value += event.key
 
     @on(Input.Submitted, "#pin-input")
     def _submitted(self, event: Input.Submitted) -> None:

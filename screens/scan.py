@@ -17,14 +17,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from kiosk.errors import KioskError
 from kiosk.i18n import both
 from kiosk.ports import DeviceError
 from screens.result import ResultScreen
-from screens.widgets.keypad import Keypad
+from screens.widgets.keypad import Keypad, edit
 
 if TYPE_CHECKING:
-    from kiosk.services.checkin import CheckInOutcome
+    from screens.app import KioskApp
 
 CAMERA_FPS = 15
 DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
@@ -55,14 +54,6 @@ class ScanScreen(Screen[None]):
         def can_replace(self, message: Message) -> bool:
             """A newer status makes an older queued one moot."""
             return isinstance(message, ScanScreen.CameraStatus)
-
-    class CheckedIn(Message):
-        """The check-in worker has an outcome (or an error a person can act on)."""
-
-        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
-            super().__init__()
-            self.outcome = outcome
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,12 +97,8 @@ class ScanScreen(Screen[None]):
     @on(Keypad.Pressed)
     def _key(self, event: Keypad.Pressed) -> None:
         box = self.query_one("#scan-input", Input)
-        if event.key == "ok":
+        if edit(box, event.key):
             self.submit(box.value)
-        elif event.key == "back":
-            box.value = box.value[:-1]
-        else:
-            box.value += event.key
 
     @on(Input.Submitted, "#scan-input")
     def _typed(self, event: Input.Submitted) -> None:
@@ -136,18 +123,10 @@ class ScanScreen(Screen[None]):
         self.busy = True
         self.query_one("#scan-input", Input).value = ""
         self.query_one("#scan-error", Label).update("")
-        self.check_in(text)
+        self.app.check_in(text, self)
 
-    @work(thread=True, group="checkin", exit_on_error=False, description="check in")
-    def check_in(self, text: str) -> None:
-        """Run the check-in transaction off the UI thread."""
-        try:
-            self.post_message(self.CheckedIn(self.app.station.checkin.check_in(text)))
-        except KioskError as exc:
-            self.post_message(self.CheckedIn(None, str(exc)))
-
-    @on(CheckedIn)
-    def _checked_in(self, message: CheckedIn) -> None:
+    def on_kiosk_app_checked_in(self, message: KioskApp.CheckedIn) -> None:
+        """Show the outcome (or the error) of the check-in this screen asked for."""
         self.busy = False
         if message.outcome is None:
             self.query_one("#scan-error", Label).update(message.error)

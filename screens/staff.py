@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label
 
-from kiosk.errors import KioskError
-from kiosk.services.checkin import CheckInOutcome
 from kiosk.services.desk import VisitView
 from screens.card import CardScreen
 from screens.dose import DoseScreen
@@ -19,6 +18,9 @@ from screens.result import outcome_lines
 from screens.screening import ScreeningScreen
 from screens.walkin import WalkinScreen
 from screens.widgets.numbers import DayNumbersPanel
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated": "divaksin", "card_issued": "kartu",
                 "postponed": "ditunda", "referred": "dirujuk", "not_given": "tidak diberikan", "no_show": "tidak hadir"}
@@ -35,14 +37,6 @@ class StaffScreen(Screen[None]):
     BINDINGS = [Binding("f5", "refresh", "Refresh", id="staff-refresh"),
                 Binding("f9", "lock", "Lock", id="staff-lock"),
                 Binding("f4", "walkin", "Walk-in", id="staff-walkin")]
-
-    class CheckedIn(Message):
-        """A staff-initiated check-in finished."""
-
-        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
-            super().__init__()
-            self.outcome = outcome
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,18 +93,10 @@ class StaffScreen(Screen[None]):
     def _check_in(self) -> None:
         text = self.query_one("#staff-search", Input).value.strip()
         if text and not self.visits:
-            self.check_in(text)
+            self.app.check_in(text, self)
 
-    @work(thread=True, group="checkin", exit_on_error=False, description="check in")
-    def check_in(self, text: str) -> None:
-        """Check in from the desk (a scan or a typed code/NIK)."""
-        try:
-            self.post_message(self.CheckedIn(self.app.station.checkin.check_in(text)))
-        except KioskError as exc:
-            self.post_message(self.CheckedIn(None, str(exc)))
-
-    @on(CheckedIn)
-    def _checked_in(self, message: CheckedIn) -> None:
+    def on_kiosk_app_checked_in(self, message: KioskApp.CheckedIn) -> None:
+        """Say how the desk check-in went and show the visit."""
         if message.outcome is None:
             self._say(message.error, error=True)
             return

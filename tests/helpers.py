@@ -36,3 +36,9 @@ async def tap_key(pilot, key: str) -> None:
 
     keypad = pilot.app.screen.query_one(Keypad)
     await pilot.click(keypad, offset=keypad.center_of(key))
+
+
+async def until_screen(pilot, screen_type) -> None:
+    """Wait until a screen of ``screen_type`` is current and mounted (composed, focus set)."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, screen_type) and pilot.app.screen.is_mounted)
+    await pilot.pause()

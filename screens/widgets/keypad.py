@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Input
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
 NAMES = {"⌫": "back", "OK": "ok"}
@@ -93,3 +94,11 @@ class Keypad(Widget):
 
     def _unlight(self) -> None:
         self.lit = ""
+
+
+def edit(box: Input, key: str) -> bool:
+    """Apply a keypad key to an input box; True when the key was OK (submit)."""
+    if key == "ok":
+        return True
+    box.value = box.value[:-1] if key == "back" else box.value + key
+    return False

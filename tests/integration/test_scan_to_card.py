@@ -16,7 +16,7 @@ from screens.result import ResultScreen
 from screens.staff import StaffScreen
 from tests.conftest import STAFF_PIN
 from tests.escpos_parse import parse
-from tests.helpers import show_qr, type_text, until
+from tests.helpers import show_qr, type_text, until, until_screen
 from tests.ui.test_staff import unlock
 
 
@@ -25,7 +25,7 @@ async def test_scanned_code_to_verified_card(make_app, station, clock):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         show_qr(station.settings.data_dir / "camera", "https://daftar.example.id/r/REG-0011")
-        await until(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await until_screen(pilot, ResultScreen)
         await pilot.click("#result-box")
         await unlock(pilot, app, STAFF_PIN)
         await until(pilot, lambda: isinstance(app.screen, StaffScreen) and app.screen.visits)
@@ -37,7 +37,7 @@ async def test_scanned_code_to_verified_card(make_app, station, clock):
         for field, value in (("lot", "snv-2107"), ("expiry", "2021-12-31"), ("vaccinator", "dr. Ani")):
             app.screen.query_one(f"#dose-{field}", Input).value = value
         await pilot.click("#dose-save-button")
-        await until(pilot, lambda: isinstance(app.screen, CardScreen))
+        await until_screen(pilot, CardScreen)
         await pilot.click("#card-issue")  # the camera worker runs on: wait for the print, not for all workers
         await until(pilot, lambda: "printed" in str(app.screen.query_one("#card-print-state", Label).render()))
 

@@ -7,7 +7,7 @@ from textual.widgets import Input, Label, Static
 from screens.result import ResultScreen
 from screens.scan import ScanScreen
 from tests.escpos_parse import parse
-from tests.helpers import show_qr, tap_key, type_text, until
+from tests.helpers import show_qr, tap_key, type_text, until, until_screen
 
 
 def result_text(app) -> str:
@@ -26,7 +26,7 @@ async def test_keypad_nik_checks_in_and_returns_to_scan(make_app, station):
         await until(pilot, lambda: result_text(app))
         text = result_text(app)
         assert "Ahmad Wijaya" in text and "Nomor antrean A-1" in text and "Queue number A-1" in text
-        await until(pilot, lambda: isinstance(app.screen, ScanScreen))  # back by itself
+        await until_screen(pilot, ScanScreen)  # back by itself
         assert app.screen.query_one("#scan-input", Input).value == ""
 
 
@@ -39,7 +39,7 @@ async def test_camera_qr_checks_in_once_while_held(make_app, station):
         await until(pilot, lambda: result_text(app))
         assert "A-1" in result_text(app)
         await pilot.click("#result-box")  # a tap returns at once
-        await until(pilot, lambda: isinstance(app.screen, ScanScreen))
+        await until_screen(pilot, ScanScreen)
     assert station.desk.day_numbers().checked_in == 1
 
 
@@ -79,7 +79,7 @@ async def test_full_day_prints_a_priority_pass(make_station, clock, tmp_path):
             await until(pilot, lambda: result_text(app))
             if code == "REG-0001":
                 await pilot.click("#result-box")
-                await until(pilot, lambda: isinstance(app.screen, ScanScreen))
+                await until_screen(pilot, ScanScreen)
         text = result_text(app)
         assert "Kuota hari ini penuh. Datang lagi 06-08-2021, tanpa antre" in text
         assert "Today is full. Come back on 06-08-2021, no queue" in text

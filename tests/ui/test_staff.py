@@ -9,12 +9,12 @@ from screens.screening import ScreeningScreen
 from screens.staff import StaffScreen
 from screens.technician import TechnicianScreen
 from tests.conftest import STAFF_PIN, TECH_PIN
-from tests.helpers import type_text, until
+from tests.helpers import type_text, until, until_screen
 
 
 async def unlock(pilot, app, pin: str, key: str = "f2") -> None:
     await pilot.press(key)
-    await until(pilot, lambda: isinstance(app.screen, PinScreen))
+    await until_screen(pilot, PinScreen)
     await type_text(pilot, pin)
     await pilot.press("enter")
 
@@ -27,31 +27,31 @@ async def test_wrong_pin_stays_locked_right_pin_opens_staff(make_app):
         assert "Wrong PIN" in str(app.screen.query_one("#pin-error", Label).render())
         await type_text(pilot, STAFF_PIN)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, StaffScreen))
+        await until_screen(pilot, StaffScreen)
         assert app.current_mode == "staff"
         await pilot.press("f9")  # lock
-        await until(pilot, lambda: isinstance(app.screen, ScanScreen))
+        await until_screen(pilot, ScanScreen)
 
 
 async def test_staff_walks_a_visit_from_check_in_to_printed_card(make_app, station):
     app = make_app(camera=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await unlock(pilot, app, STAFF_PIN)
-        await until(pilot, lambda: isinstance(app.screen, StaffScreen))
+        await until_screen(pilot, StaffScreen)
         await type_text(pilot, "REG-0002")
         await pilot.press("enter")  # nobody matches yet: the desk checks them in
         await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
         assert "A-1" in str(app.screen.query_one("#staff-message", Label).render())
 
         await pilot.click("#staff-screening")
-        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await until_screen(pilot, ScreeningScreen)
         for field, value in (("temperature", "36.6"), ("systolic", "125"), ("diastolic", "82")):
             app.screen.query_one(f"#screening-{field}", Input).value = value
         await pilot.pause()
         assert "LANJUT" in str(app.screen.query_one("#screening-outcome", Static).render())
         app.screen.query_one("#screening-staff", Input).value = "Nurse Rina"
         await pilot.click("#screening-save-button")
-        await until(pilot, lambda: isinstance(app.screen, StaffScreen))
+        await until_screen(pilot, StaffScreen)
 
         await pilot.click("#staff-dose")
         await until(pilot, lambda: app.screen.query("#dose-lot"))
@@ -59,7 +59,7 @@ async def test_staff_walks_a_visit_from_check_in_to_printed_card(make_app, stati
         app.screen.query_one("#dose-expiry", Input).value = "31-12-2021"
         app.screen.query_one("#dose-vaccinator", Input).value = "dr. Ani"
         await pilot.click("#dose-save-button")
-        await until(pilot, lambda: isinstance(app.screen, CardScreen))
+        await until_screen(pilot, CardScreen)
         await pilot.click("#card-issue")
         await app.workers.wait_for_complete()
         await until(pilot, lambda: "tercetak / printed" in str(app.screen.query_one("#card-print-state", Label).render()))
@@ -75,7 +75,7 @@ async def test_screening_form_explains_a_bad_value(make_app, station):
         await unlock(pilot, app, STAFF_PIN)
         await until(pilot, lambda: isinstance(app.screen, StaffScreen) and app.screen.query_one(DataTable).row_count)
         await pilot.click("#staff-screening")
-        await until(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+        await until_screen(pilot, ScreeningScreen)
         app.screen.query_one("#screening-temperature", Input).value = "38.1"
         await pilot.click("#screening-save-button")
         assert "Sistolik: ketik angka" in str(app.screen.query_one("#form-error", Label).render())
@@ -86,7 +86,7 @@ async def test_walkin_is_registered_and_checked_in(make_app, station):
     app = make_app(camera=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await unlock(pilot, app, STAFF_PIN)
-        await until(pilot, lambda: isinstance(app.screen, StaffScreen))
+        await until_screen(pilot, StaffScreen)
         await pilot.press("f4")
         await until(pilot, lambda: app.screen.query("#walkin-nik"))
         for field, value in (("nik", "3215014505900001"), ("name", "Nur Hasanah"), ("birth", "05-05-1990")):
@@ -101,7 +101,7 @@ async def test_technician_sees_diagnostics_and_can_quit(make_app):
     app = make_app(camera=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await unlock(pilot, app, TECH_PIN, key="f3")
-        await until(pilot, lambda: isinstance(app.screen, TechnicianScreen))
+        await until_screen(pilot, TechnicianScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one(DataTable)
