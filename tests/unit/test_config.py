@@ -116,3 +116,13 @@ def test_the_example_config_in_deploy_is_valid(tmp_path, monkeypatch):
     settings = load_settings(example)
     assert settings.venue.code == "KRW01" and settings.quota.walkin_share == 0.2
     assert check_pin("1234", settings.pins.staff) and check_pin("9999", settings.pins.technician)
+
+
+def test_import_linter_contract_is_kept():
+    """The headless-core contract in pyproject.toml, checked by import-linter itself."""
+    from pathlib import Path
+
+    lint = Path(sys.executable).parent / "lint-imports"
+    done = subprocess.run([str(lint)], capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Contracts: 1 kept, 0 broken." in done.stdout

@@ -101,3 +101,29 @@ def test_read_only_database_gives_an_actionable_error_and_keeps_records(station)
     with ro.read() as s:
         assert len(s.exec(select(Visit)).all()) == 1
     ro.dispose()
+
+
+def test_full_disk_is_a_clear_error_and_loses_nothing(station):
+    """SQLite's own 'database or disk is full', made real by capping the file's pages."""
+    from sqlalchemy import event
+
+    station.checkin.check_in("REG-0001")
+    engine = station.ctx.db.engine
+    engine.dispose()
+
+    def cap_pages(dbapi_connection, _record):
+        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    event.listen(engine, "connect", cap_pages)
+    try:
+        outcomes = []
+        with pytest.raises(StorageError, match="disk is full: free space, then retry; nothing recorded was lost"):
+            for i in range(2, 37):  # keep checking people in until the file cannot grow
+                outcomes.append(station.checkin.check_in(f"REG-{i:04d}").kind)
+    finally:
+        event.remove(engine, "connect", cap_pages)
+        engine.dispose()
+    numbers = station.desk.day_numbers()
+    assert numbers.checked_in == numbers.used == 1 + outcomes.count("admitted")  # the failed one left no trace
+    assert station.checkin.check_in("REG-0001").kind == "already_checked_in"
