@@ -39,9 +39,11 @@ def _printer(settings: Settings) -> Any:
     from devices.printer import PreviewPrinter
 
     url = settings.devices.printer_url
-    if not url.startswith("preview://"):
-        raise ConfigError(f"devices.printer_url: {url!r}: only preview://PATH is supported in this version")
     _check_profile(settings.devices.printer_profile)
+    if not url.startswith("preview://"):
+        from devices.escpos_printer import printer_from_url
+
+        return printer_from_url(url, settings.devices.printer_profile)
     path = url.removeprefix("preview://")
     return PreviewPrinter(Path(path) if path else settings.data_dir / "slips", settings.devices.printer_profile)
 

@@ -95,7 +95,8 @@ class DeviceSettings(Section):
     decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
     """Decoder chain, tried in order."""
     printer_url: str = "preview://"
-    """Printer: "preview://PATH" writes ESC/POS bytes to files in PATH (empty: slips/ in the data directory)."""
+    """Printer: usb://VID:PID, tcp://HOST:PORT, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0,
+    cups://NAME, or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""
     printer_profile: str = "TM-T20II"
     """python-escpos printer profile (sets paper width and QR support)."""
     hid_scanner: bool = True

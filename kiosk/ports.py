@@ -45,7 +45,13 @@ class Decoder(Protocol):
 class PrinterState(Enum):
     """What the printer reports about itself."""
 
+    @property
+    def can_print(self) -> bool:
+        """Whether a slip may be sent (UNKNOWN is tried: many connectors cannot report)."""
+        return self in (PrinterState.READY, PrinterState.PAPER_NEAR_END, PrinterState.UNKNOWN)
+
     READY = "ready"
+    PAPER_NEAR_END = "paper near end"
     PAPER_OUT = "paper out"
     COVER_OPEN = "cover open"
     OFFLINE = "offline"
