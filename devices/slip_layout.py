@@ -15,6 +15,7 @@ from escpos.printer import Dummy
 
 from kiosk.ports import Slip, SlipLine
 
+HUGE = 4  # character magnification for queue numbers (GS ! with width and height 4)
 QR_MODULE_DOTS = 4  # >= 3 dots per module keeps the code readable by phones and webcams
 
 
@@ -44,9 +45,13 @@ def render(slip: Slip, profile: str) -> bytes:
 
 
 def _line(printer: Escpos, line: SlipLine) -> None:
-    printer.set(align="center" if line.center else "left", bold=line.bold, double_height=line.large,
-                double_width=line.large, normal_textsize=not line.large)
-    width = columns(printer) // (2 if line.large else 1)
+    align = "center" if line.center else "left"
+    if line.huge:
+        printer.set(align=align, bold=line.bold, custom_size=True, width=HUGE, height=HUGE)
+    else:
+        printer.set(align=align, bold=line.bold, double_height=line.large, double_width=line.large,
+                    normal_textsize=not line.large)
+    width = columns(printer) // (HUGE if line.huge else 2 if line.large else 1)
     for part in textwrap.wrap(transliterate(line.text), width) or [""]:
         printer.text(part + "\n")
 

@@ -69,6 +69,9 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
         plan=plan_from(settings), keys=venue_keys(settings), rules=load_rule_set(), products=load_products(),
         station_id=settings.station.id, venue_name=settings.venue.name, allow_walkins=settings.venue.allow_walkins,
         adverse_event_contact=settings.venue.adverse_event_contact, role=settings.station.role,
+        print_queue_tickets=settings.station.print_queue_tickets,
     )
+    printing = PrintQueue(ctx, settings.language)
+    printing.recover_interrupted()
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),
-                   StaffDesk(ctx), PrintQueue(ctx, settings.language))
+                   StaffDesk(ctx), printing)

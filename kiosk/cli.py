@@ -20,6 +20,7 @@ from kiosk.config import Settings, effective_settings, load_settings
 from kiosk.errors import ConfigError, KioskError
 
 Launch = Callable[[Settings], int]
+Handler = Callable[[Settings, argparse.Namespace], int]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="run the station (the default)")
+    diag = sub.add_parser("diag", help="device diagnostics").add_subparsers(dest="action", required=True)
+    printer = diag.add_parser("printer", help="printer status and a test page")
+    printer.add_argument("--no-test-page", action="store_true", help="only read the status")
     demo = sub.add_parser("demo", help="run on fake devices and a demo venue")
     demo.add_argument("--cap", type=int, help="today's cap, e.g. 3 to reach 'today is full' quickly")
     demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
@@ -49,11 +53,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None, launch: Launch | None = None) -> int:
-    """Parse ``argv`` and run the subcommand; returns the exit status."""
+def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
+         devices: dict[str, Handler] | None = None) -> int:
+    """Parse ``argv`` and run the subcommand; returns the exit status.
+
+    ``launch`` runs the UI and ``devices`` handles device commands (``diag``): both are given by
+    the installed ``kiosk`` command, because the core imports neither UI nor device libraries.
+    """
     args = parser().parse_args(argv)
     try:
-        return _dispatch(args, launch)
+        return _dispatch(args, launch, devices or {})
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
@@ -62,7 +71,7 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None) -> int
         return 1
 
 
-def _dispatch(args: argparse.Namespace, launch: Launch | None) -> int:
+def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str, Handler]) -> int:
     command = args.command or "run"
     if command == "pin":
         return _pin_hash(args.pin)
@@ -74,6 +83,10 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None) -> int:
     }
     if command == "run":
         return _launch(settings, launch)
+    if command == "diag":
+        if "diag" not in devices:
+            raise KioskError("device diagnostics need the installed `kiosk` command")
+        return devices["diag"](settings, args)
     return handlers[command](settings, args)
 
 

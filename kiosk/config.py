@@ -59,6 +59,8 @@ class StationSettings(Section):
     """A friendly name shown in the header, e.g. "Gate A"."""
     role: Literal["all", "checkin", "screening", "vaccination", "card"] = "all"
     """Which desk this station is: "all" lets one station do every step."""
+    print_queue_tickets: bool = False
+    """Print a queue ticket (the number, large) for every attendee checked in here."""
 
 
 class DatabaseSettings(Section):

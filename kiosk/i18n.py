@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "pass_note": {"id": "Datang {date} tanpa antre, tunjukkan tiket ini", "en": "Come on {date}, no queue: show this pass"},
     "card_note": {"id": "Tukarkan kartu ini dengan sertifikat nasional", "en": "Exchange this card for the national certificate"},
     "next_dose": {"id": "Dosis berikutnya", "en": "Next dose"},
+    "ticket_next": {"id": "Silakan ke meja skrining", "en": "Please go to the screening desk"},
     "printing_at_desk": {"id": "Kartu Anda akan dicetak di meja petugas", "en": "Your card will be printed at the desk"},
 }
 

@@ -66,6 +66,7 @@ class SlipLine:
     bold: bool = False
     large: bool = False
     center: bool = False
+    huge: bool = False  # readable at arm's length: queue numbers
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from kiosk.cli import main as core_main
 
 def main() -> None:
     """Entry point of the ``kiosk`` command."""
+    from devices.diagnostics import diag
     from screens.launch import launch
 
-    sys.exit(core_main(launch=launch))
+    sys.exit(core_main(launch=launch, devices={"diag": diag}))

@@ -131,7 +131,7 @@ class ScanScreen(Screen[None]):
         if message.outcome is None:
             self.query_one("#scan-error", Label).update(message.error)
             return
-        if message.outcome.kind == "full":
+        if message.outcome.kind == "full" or (message.outcome.kind == "admitted" and self.app.settings.station.print_queue_tickets):
             self.app.print_pending()
         self.app.push_screen(ResultScreen(message.outcome))
 

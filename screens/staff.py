@@ -36,7 +36,8 @@ class StaffScreen(Screen[None]):
     AUTO_FOCUS = "#staff-search"
     BINDINGS = [Binding("f5", "refresh", "Refresh", id="staff-refresh"),
                 Binding("f9", "lock", "Lock", id="staff-lock"),
-                Binding("f4", "walkin", "Walk-in", id="staff-walkin")]
+                Binding("f4", "walkin", "Walk-in", id="staff-walkin"),
+                Binding("f6", "print_queue", "Print queue", id="staff-print-queue-key")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,6 +57,7 @@ class StaffScreen(Screen[None]):
                 yield Button("Dosis / Dose", id="staff-dose")
                 yield Button("Kartu / Card", id="staff-card")
                 yield Button("Walk-in", id="staff-walkin-button")
+                yield Button("Cetak / Print queue", id="staff-print-queue")
                 yield Button("Kunci / Lock", id="staff-lock-button", variant="error")
 
     def on_mount(self) -> None:
@@ -132,6 +134,13 @@ class StaffScreen(Screen[None]):
     def action_walkin(self) -> None:
         """Register a walk-in and check them in."""
         self.app.push_screen(WalkinScreen())
+
+    @on(Button.Pressed, "#staff-print-queue")
+    def action_print_queue(self) -> None:
+        """Waiting and failed slips."""
+        from screens.print_queue import PrintQueueScreen
+
+        self.app.push_screen(PrintQueueScreen())
 
     @on(Button.Pressed, "#staff-lock-button")
     def action_lock(self) -> None:

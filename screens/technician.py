@@ -14,7 +14,8 @@ from textual.widgets import Button, DataTable, Static
 
 from kiosk.config import effective_settings
 from kiosk.diagnostics import Check, station_checks
-from kiosk.ports import DeviceError, Slip, SlipLine
+from kiosk.ports import DeviceError
+from kiosk.services.slips import test_slip
 
 
 class TechnicianScreen(Screen[None]):
@@ -86,10 +87,7 @@ class TechnicianScreen(Screen[None]):
     @work(thread=True, group="printer", exit_on_error=False, description="test print")
     def test_print(self) -> None:
         """Print a test slip (nothing is recorded)."""
-        settings = self.app.station.settings
-        slip = Slip("test", (SlipLine("SENTRA TEST", bold=True, large=True, center=True),
-                             SlipLine(f"{settings.venue.name} / {settings.station.id}", center=True),
-                             SlipLine(f"{self.app.station.ctx.clock.now():%Y-%m-%d %H:%M:%S} UTC")), qr="SENTRA TEST")
+        slip = test_slip(self.app.settings)
         try:
             self.app.devices.printer.open()
             self.app.devices.printer.print_slip(slip)

@@ -88,6 +88,8 @@ class CheckInService:
         session.add(visit)
         if pass_ is not None:
             pass_.used_at = now
+        if self.ctx.print_queue_tickets:
+            session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
         record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
         return CheckInOutcome("admitted", name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
                               dose_number=visit.dose_number, at=now)

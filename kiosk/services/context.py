@@ -29,6 +29,7 @@ class StationContext:
     adverse_event_contact: str = ""
     destinations: tuple[str, ...] = ("central",)
     role: str = "all"
+    print_queue_tickets: bool = False
 
     def require_role(self, desk: str) -> None:
         """Refuse a step this station's desk does not do (a stadium splits the desks)."""

@@ -104,3 +104,23 @@ def test_unreachable_printer_says_where(station):
 def test_bad_printer_urls_name_the_key(url, message):
     with pytest.raises(ConfigError, match=f"devices.printer_url: .*{message}"):
         printer_from_url(url, "TM-T20II")
+
+
+def test_kiosk_diag_printer_against_the_fake_printer(tmp_path, fake):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.unit.test_config import GOOD
+
+    config = tmp_path / "kiosk.toml"
+    text = GOOD.replace("{data}", str(tmp_path)).replace('url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', "")
+    config.write_text(text + f'[devices]\nprinter_url = "{fake.url}"\n', encoding="utf-8")
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    done = subprocess.run([kiosk, "--config", str(config), "diag", "printer"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.splitlines() == [f"printer {fake.url}: ready", "test page printed"]
+    paper = parse(bytes(fake.paper))
+    assert "SENTRA TEST" in paper.text() and "Perez Nandu" in paper.text() and paper.qr_payloads
+    fake.mode = "cover_open"
+    done = subprocess.run([kiosk, "--config", str(config), "diag", "printer"], capture_output=True, text=True)
+    assert done.returncode == 1 and done.stdout.strip() == f"printer {fake.url}: cover open"

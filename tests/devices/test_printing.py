@@ -67,3 +67,45 @@ def test_unwritable_preview_folder_is_a_clear_printer_error(station, tmp_path):
     printer = PreviewPrinter(blocker / "slips")
     assert station.printing.run_pending(printer) == []
     assert "cannot" in station.printing.pending()[0].last_error
+
+
+def test_queue_ticket_is_printed_big_with_the_check_in(make_station, tmp_path):
+    from tests.conftest import DEMO_CSV
+
+    station = make_station()
+    station.ctx.print_queue_tickets = True
+    station.registrations.import_csv(DEMO_CSV)
+    station.checkin.check_in("REG-0005")
+    [job] = station.printing.pending()
+    assert job.kind == "ticket"
+    printer = PreviewPrinter(tmp_path / "slips")
+    assert len(station.printing.run_pending(printer)) == 1
+    paper = parse(next((tmp_path / "slips").glob("*-ticket.bin")).read_bytes())
+    number = [line for line in paper.lines if line.text.strip() == "A-1"]
+    assert number and number[0].large and number[0].bold  # 4x: readable at arm's length
+    assert "Rina" in paper.text() and "3215" not in paper.text()
+
+
+def test_interrupted_job_prints_again_after_a_restart_and_cancel_needs_a_reason(station, tmp_path):
+    from kiosk.errors import KioskError
+    from kiosk.services.printing import INTERRUPTED
+    from kiosk.storage.tables import AuditEntry, PrintJob
+
+    issued_card(station)
+    [job] = station.printing.pending()
+    with station.ctx.db.write() as s:  # the power went off while the slip was going out
+        s.get(PrintJob, job.id).state = "printing"
+    assert station.printing.pending() == [] and station.printing.outstanding()[0].state == "printing"
+    assert station.printing.recover_interrupted() == 1
+    [view] = station.printing.outstanding()
+    assert (view.state, view.last_error) == ("failed", INTERRUPTED)
+    with pytest.raises(KioskError, match="needs a reason"):
+        station.printing.cancel(job.id, "desk", " ")
+    station.printing.cancel(job.id, "desk", "attendee left, card reprinted at the card desk")
+    assert station.printing.outstanding() == []
+    with station.ctx.db.read() as s:
+        from sqlmodel import select
+
+        assert "attendee left" in s.exec(select(AuditEntry).where(AuditEntry.action == "print.cancel")).one().detail
+    with pytest.raises(KioskError, match="only a waiting job"):
+        station.printing.cancel(job.id, "desk", "again")

@@ -113,3 +113,31 @@ async def test_technician_sees_diagnostics_and_can_quit(make_app):
         await pilot.press("ctrl+q")  # technicians may quit
         await pilot.pause()
     assert app.return_code == 0 or not app.is_running
+
+
+async def test_staff_sees_why_a_slip_waits_and_prints_it_when_the_printer_is_back(make_app, station):
+    from kiosk.domain.screening import ScreeningAnswers
+    from kiosk.ports import PrinterState
+    from kiosk.services.clinic import DoseEntry
+    from screens.print_queue import PrintQueueScreen
+    import datetime as dt
+
+    visit = station.checkin.check_in("REG-0002").visit_id
+    station.clinic.record_screening(visit, ScreeningAnswers(36.6, 120, 80), "nurse")
+    station.clinic.record_dose(visit, DoseEntry("SINOVAC", "SNV-1", dt.date(2021, 12, 1), "left deltoid", "dr. Ani"))
+    station.clinic.issue_card(visit)
+    app = make_app(camera=False)
+    app.devices.printer.state = PrinterState.PAPER_OUT
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.last_print.error == "printer paper out")
+        await unlock(pilot, app, STAFF_PIN)
+        await until_screen(pilot, StaffScreen)
+        await pilot.press("f6")
+        await until_screen(pilot, PrintQueueScreen)
+        await until(pilot, lambda: "paper out" in str(app.screen.query_one("#printq-status", Label).render()))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[1] == "failed" and table.get_row_at(0)[4] == "printer paper out"
+        app.devices.printer.state = PrinterState.READY  # paper refilled
+        await pilot.click("#printq-print")
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 0)
+    assert len(list((station.settings.data_dir / "slips").glob("*-card.bin"))) == 1

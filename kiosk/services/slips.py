@@ -1,0 +1,98 @@
+"""What each slip says, built from the stored rows: card, priority pass, queue ticket.
+
+Plain ``Slip`` objects (kiosk.ports); the layout for a given paper width and the ESC/POS bytes
+are the printer adapter's business (devices/slip_layout.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from kiosk.config import Settings
+from kiosk.credentials import format_short_id
+from kiosk.i18n import both
+from kiosk.identity import mask_nik
+from kiosk.ports import Slip, SlipLine
+from kiosk.services.context import StationContext
+from kiosk.storage.tables import Card, PrintJob, PriorityPass, Registration, Vaccination, Visit
+
+
+class SlipBuilder:
+    """Turns a print job into the slip it prints."""
+
+    def __init__(self, ctx: StationContext, lang: str = "id") -> None:
+        self.ctx = ctx
+        self.lang = lang
+
+    def for_job(self, session: Session, job: PrintJob) -> Slip:
+        """The slip of ``job`` (card, pass or ticket)."""
+        builders = {"card": self._card_slip, "pass": self._pass_slip, "ticket": self._ticket_slip}
+        return builders[job.kind](session, job)
+
+    def _card_slip(self, session: Session, job: PrintJob) -> Slip:
+        card = session.get(Card, job.subject_id)
+        assert card is not None
+        visit = session.get(Visit, card.visit_id)
+        person = session.get(Registration, visit.registration_id) if visit else None
+        dose = session.exec(select(Vaccination).where(Vaccination.visit_id == card.visit_id)).first()
+        assert visit is not None and person is not None and dose is not None
+        product = self.ctx.products.get(dose.product)
+        given = self.ctx.clock.local(dose.given_at)
+        title, subtitle = both("card_title", self.lang)
+        lines = [SlipLine(title, bold=True, center=True), SlipLine(subtitle, center=True),
+                 SlipLine(self.ctx.venue_name, center=True), SlipLine(person.name, bold=True),
+                 SlipLine(f"NIK: {mask_nik(person.nik)}"), SlipLine(f"Lahir/Born: {person.birth_date:%d-%m-%Y}"),
+                 SlipLine(f"Vaksin/Vaccine: {product.name if product else dose.product}"),
+                 SlipLine(f"Lot: {dose.lot}  Dosis/Dose: {dose.dose_number}"),
+                 SlipLine(f"{given:%d-%m-%Y %H:%M}  Pos/Station: {visit.station_id}")]
+        if dose.dose_number == 1 and product is not None:
+            due = self.ctx.products.earliest_next_dose(product.code, given.date())
+            lines.append(SlipLine(f"{'/'.join(both('next_dose', self.lang))}: {due:%d-%m-%Y}", bold=True))
+        lines.append(SlipLine(f"ID: {format_short_id(card.short_id)}", bold=True, large=True, center=True))
+        if job.reprint_no:
+            lines.append(SlipLine(f"REPRINT {job.reprint_no}", bold=True, center=True))
+        footer = [SlipLine(t, center=True) for t in both("card_note", self.lang)]
+        if self.ctx.adverse_event_contact:
+            footer.append(SlipLine(f"KIPI: {self.ctx.adverse_event_contact}", center=True))
+        return Slip("card", tuple(lines), qr=card.payload, footer=tuple(footer))
+
+    def _pass_slip(self, session: Session, job: PrintJob) -> Slip:
+        pass_ = session.get(PriorityPass, job.subject_id)
+        assert pass_ is not None
+        person = session.get(Registration, pass_.registration_id)
+        assert person is not None
+        title, subtitle = both("pass_title", self.lang)
+        day = f"{pass_.valid_on:%d-%m-%Y}"
+        lines = (SlipLine(title, bold=True, large=True, center=True), SlipLine(subtitle, center=True),
+                 SlipLine(self.ctx.venue_name, center=True), SlipLine(person.name, bold=True),
+                 SlipLine(f"NIK: {mask_nik(person.nik)}"), SlipLine(day, bold=True, large=True, center=True),
+                 SlipLine(f"ID: {format_short_id(pass_.short_id)}", center=True))
+        footer = tuple(SlipLine(t, center=True) for t in both("pass_note", self.lang, date=day))
+        return Slip("pass", lines, qr=pass_.payload, footer=footer)
+
+    def _ticket_slip(self, session: Session, job: PrintJob) -> Slip:
+        visit = session.get(Visit, job.subject_id)
+        assert visit is not None
+        person = session.get(Registration, visit.registration_id)
+        assert person is not None
+        first, second = both("ticket_next", self.lang)
+        lines = (SlipLine(self.ctx.venue_name, center=True),
+                 SlipLine("ANTREAN / QUEUE", bold=True, center=True),
+                 SlipLine(visit.queue_number, bold=True, huge=True, center=True),
+                 SlipLine(person.name.split(" ")[0], center=True),
+                 SlipLine(f"{self.ctx.clock.local(visit.checked_in_at):%d-%m-%Y %H:%M}", center=True))
+        return Slip("ticket", lines, footer=(SlipLine(first, center=True), SlipLine(second, center=True)))
+
+
+def test_slip(settings: Settings) -> Slip:
+    """A slip that shows the layout, the code page and the QR work (nothing is recorded)."""
+    now = dt.datetime.now(dt.UTC)
+    return Slip("test", (
+        SlipLine("SENTRA TEST", bold=True, large=True, center=True),
+        SlipLine(f"{settings.venue.name} / {settings.station.id}", center=True),
+        SlipLine(f"{settings.devices.printer_url} ({settings.devices.printer_profile})"),
+        SlipLine(f"{now:%Y-%m-%d %H:%M:%S} UTC"),
+        SlipLine("Transliterasi: Pérez Ñandú -> Perez Nandu"),
+    ), qr="SENTRA TEST " + now.strftime("%Y%m%d%H%M%S"))

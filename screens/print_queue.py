@@ -1,0 +1,111 @@
+"""Staff view of the print queue: what is waiting and why, print now, cancel with a reason."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from kiosk.errors import KioskError
+from kiosk.ports import DeviceError
+from screens.widgets.slip_preview import SlipPreview
+
+KINDS = {"card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
+
+
+class PrintQueueScreen(Screen[None]):
+    """Waiting and failed slips, the printer's own status, and what staff can do about them."""
+
+    CSS_PATH = "print_queue.tcss"
+    BINDINGS = [Binding("escape", "back", "Back", id="printq-back"), Binding("f5", "refresh", "Refresh", id="printq-refresh")]
+
+    class PrinterStatus(Message):
+        """What the printer said when asked."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list = []
+
+    def compose(self) -> ComposeResult:
+        """Status, job table, preview of the selected slip, actions."""
+        yield Static("Antrean cetak / Print queue", id="printq-title")
+        yield Label("Printer: …", id="printq-status")
+        yield DataTable(id="printq-jobs", cursor_type="row")
+        yield SlipPreview("", id="printq-preview")
+        yield Label("", id="form-error")
+        with Horizontal(id="printq-buttons"):
+            yield Button("Cetak sekarang / Print now", id="printq-print", variant="primary")
+            yield Input(placeholder="Alasan batal / Reason to cancel", id="printq-reason")
+            yield Button("Batalkan / Cancel job", id="printq-cancel", variant="error")
+            yield Button("Kembali / Back", id="printq-back-button")
+
+    def on_mount(self) -> None:
+        """Columns, rows, and ask the printer how it is."""
+        self.query_one(DataTable).add_columns("Jenis", "Status", "Coba", "Dibuat", "Alasan / Reason")
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Reload the jobs and the printer status."""
+        self.jobs = self.app.station.printing.outstanding()
+        table = self.query_one(DataTable)
+        table.clear()
+        for job in self.jobs:
+            kind = KINDS.get(job.kind, job.kind) + (f" (reprint {job.reprint_no})" if job.reprint_no else "")
+            table.add_row(kind, job.state, str(job.attempts), f"{job.created_at:%H:%M}", job.last_error or "-")
+        self.check_printer()
+
+    def on_kiosk_app_printed(self) -> None:
+        """The print worker finished: show what is left."""
+        self.action_refresh()
+
+    @on(DataTable.RowHighlighted)
+    def _preview(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.jobs):
+            self.query_one(SlipPreview).show(self.app.station.printing.slip_for(self.jobs[event.cursor_row].job_id))
+
+    @work(thread=True, group="printer", exit_on_error=False, description="printer status")
+    def check_printer(self) -> None:
+        """Open the printer in this worker and read its status."""
+        printer = self.app.devices.printer
+        try:
+            printer.open()
+            text = printer.status().value
+        except DeviceError as exc:
+            text = str(exc)
+        self.post_message(self.PrinterStatus(text))
+
+    @on(PrinterStatus)
+    def _status(self, message: PrinterStatus) -> None:
+        self.query_one("#printq-status", Label).update(f"Printer: {message.text}")
+
+    @on(Button.Pressed, "#printq-print")
+    def _print(self) -> None:
+        self.app.print_pending()
+
+    @on(Button.Pressed, "#printq-cancel")
+    def _cancel(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.jobs or table.cursor_row is None or table.cursor_row >= len(self.jobs):
+            return
+        try:
+            self.app.station.printing.cancel(self.jobs[table.cursor_row].job_id, "staff",
+                                             self.query_one("#printq-reason", Input).value)
+        except KioskError as exc:
+            self.query_one("#form-error", Label).update(str(exc))
+            return
+        self.query_one("#form-error", Label).update("")
+        self.query_one("#printq-reason", Input).value = ""
+        self.action_refresh()
+
+    @on(Button.Pressed, "#printq-back-button")
+    def action_back(self) -> None:
+        """Back to the staff screen."""
+        self.dismiss()
