@@ -23,11 +23,13 @@ STATUS_TIMEOUT_S = 1.0
 class EscposPrinter:
     """A ``Printer`` over one python-escpos connector."""
 
-    def __init__(self, connect: Callable[[], Any], profile: str, where: str, can_read: bool) -> None:
+    def __init__(self, connect: Callable[[], Any], profile: str, where: str, can_read: bool,
+                 empty_is_closed: bool = False) -> None:
         self._connect = connect
         self.profile = profile
         self.where = where
         self.can_read = can_read
+        self.empty_is_closed = empty_is_closed  # TCP: an empty read is end of stream; serial: just silence
         self._conn: Any = None
 
     def open(self) -> None:
@@ -56,11 +58,12 @@ class EscposPrinter:
         """The raw reply to DLE EOT n: bytes, b"" when the link closed, None when nothing came."""
         try:
             self._conn._raw(DLE_EOT + bytes([n]))
-            return self._conn._read()
+            reply = self._conn._read()
         except (socket.timeout, TimeoutError):
             return None
         except (OSError, AttributeError, NotImplementedError):
             return b""
+        return reply if reply or self.empty_is_closed else None
 
     def print_slip(self, slip: Slip) -> None:
         """Send one slip; refused before sending when the printer says it cannot print."""
@@ -131,7 +134,7 @@ def printer_from_url(url: str, profile: str, timeout: float = 5.0) -> EscposPrin
         connect, can_read = makers[parts.scheme](parts, profile, timeout)
     except ValueError as exc:
         raise ConfigError(f"devices.printer_url: {url!r}: {exc}") from None
-    return EscposPrinter(connect, profile, url, can_read)
+    return EscposPrinter(connect, profile, url, can_read, empty_is_closed=parts.scheme == "tcp")
 
 
 def _tcp(parts: urllib.parse.SplitResult, profile: str, timeout: float) -> tuple[Callable[[], Any], bool]:

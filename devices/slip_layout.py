@@ -25,15 +25,16 @@ def columns(printer: Escpos) -> int:
     return int(fonts.get("0", {}).get("columns", 32))
 
 
-def render(slip: Slip, profile: str) -> bytes:
-    """The complete ESC/POS byte stream of one slip."""
+def render(slip: Slip, profile: str, native_qr: bool | None = None) -> bytes:
+    """The complete ESC/POS byte stream of one slip (``native_qr`` None: as the profile supports)."""
     printer = Dummy(profile=profile)
     printer.hw("INIT")
     for line in slip.lines:
         _line(printer, line)
     if slip.qr:
         printer.set(align="center", normal_textsize=True, bold=False)
-        printer.qr(slip.qr, size=QR_MODULE_DOTS, native=printer.profile.supports("qrCode"), center=False)
+        native = printer.profile.supports("qrCode") if native_qr is None else native_qr
+        printer.qr(slip.qr, size=QR_MODULE_DOTS, native=native, center=False)
     for line in slip.footer:
         _line(printer, line)
     printer.set(align="left", normal_textsize=True, bold=False)

@@ -109,3 +109,62 @@ def test_interrupted_job_prints_again_after_a_restart_and_cancel_needs_a_reason(
         assert "attendee left" in s.exec(select(AuditEntry).where(AuditEntry.action == "print.cancel")).one().detail
     with pytest.raises(KioskError, match="only a waiting job"):
         station.printing.cancel(job.id, "desk", "again")
+
+
+@pytest.mark.parametrize("profile", ["TM-T20II", "TM-T88V", "POS-5890"])
+@pytest.mark.parametrize("kind", ["card", "pass", "ticket"])
+def test_every_slip_kind_on_every_width(make_station, profile, kind):
+    """Fields present, lines fit the head, NIK masked, and the QR decodes and verifies."""
+    from kiosk.services.registrations import PersonDetails
+    from tests.conftest import DEMO_CSV
+
+    station = make_station(overrides={dt.date(2021, 8, 5): 1})
+    station.ctx.print_queue_tickets = kind == "ticket"
+    station.registrations.import_csv(DEMO_CSV)
+    if kind == "card":
+        issued_card(station)
+    elif kind == "pass":
+        station.checkin.check_in("REG-0001")
+        station.checkin.check_in("REG-0002")  # the day is full: a pass for tomorrow
+    else:
+        station.checkin.check_in("REG-0002")
+    job = next(j for j in station.printing.pending() if j.kind == kind)
+    paper = parse(render(station.printing.slip_for(job.id), profile))
+    from devices.slip_layout import columns
+    from escpos.printer import Dummy
+
+    width = columns(Dummy(profile=profile))
+    assert all(len(line.text) <= (width // 4 if line.large and line.text.strip() == "A-1" else width) for line in paper.lines)
+    text = " ".join(paper.text().split())
+    assert "Stadion Singaperbangsa" in text and "3215110310804423" not in text
+    if kind == "ticket":
+        assert "A-1" in text and not paper.qr_payloads and not paper.images
+        return
+    assert "3215**********23" in text
+    payload = paper.qr_payloads[0] if paper.qr_payloads else zxingcpp.read_barcodes(paper.images[0])[0].text
+    verdict, credential = verify(station.ctx.keys, payload)
+    assert verdict is Verdict.VALID and credential.kind == kind
+    if kind == "pass":
+        assert "TIKET PRIORITAS" in text and "06-08-2021" in text
+
+
+def test_unanswered_serial_status_is_unknown_not_paper_ok(tmp_path):
+    """On a real pseudo-terminal nobody answers DLE EOT: python-escpos alone reads that as paper OK."""
+    import os
+    import pty
+
+    from devices.escpos_printer import printer_from_url
+
+    controller, device = pty.openpty()
+    try:
+        printer = printer_from_url(f"serial://{os.ttyname(device)}?baud=19200", "TM-T20II")
+        printer.open()
+        assert printer.status() is PrinterState.UNKNOWN
+        printer.print_slip(Slip("test", (SlipLine("HELLO SERIAL"),)))  # unknown status is still tried
+        sent = b""
+        while b"HELLO SERIAL" not in sent:
+            sent += os.read(controller, 4096)
+        printer.close()
+    finally:
+        os.close(controller)
+        os.close(device)
