@@ -7,6 +7,7 @@ sees the whole flow without any set-up. ``--cap N`` fixes today's cap to make "f
 from __future__ import annotations
 
 import datetime as dt
+import string
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -39,40 +40,11 @@ def write_demo_config(folder: Path, cap: int | None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     today = dt.datetime.now(ZoneInfo(DEMO_TZ)).date()
     overrides = f"\noverrides = {{ {today.isoformat()} = {cap} }}" if cap is not None else ""
-    path.write_text(f"""# Demo venue made by `kiosk demo`; safe to delete.
-data_dir = "{folder}"
-language = "id"
-result_seconds = 6
-
-[venue]
-name = "Stadion Demo Singaperbangsa"
-code = "DEMO"
-time_zone = "{DEMO_TZ}"
-allow_walkins = true
-adverse_event_contact = "KIPI 0800-123-4567"
-
-[station]
-id = "ST-01"
-name = "Demo station"
-role = "all"
-
-[quota]
-stock = 2000
-first_day = {today.isoformat()}
-last_day = {(today + dt.timedelta(days=4)).isoformat()}
-carry_forward = true
-walkin_share = 0.1{overrides}
-
-[devices]
-camera = "folder"
-camera_folder = "{folder / 'camera'}"
-printer_url = "preview://{folder / 'slips'}"
-printer_profile = "TM-T20II"
-
-[pins]
-staff = "{hash_pin(DEMO_STAFF_PIN)}"
-technician = "{hash_pin(DEMO_TECHNICIAN_PIN)}"
-""", encoding="utf-8")
+    template = string.Template(resources.files("kiosk.data").joinpath("demo_kiosk.toml").read_text(encoding="utf-8"))
+    path.write_text(template.substitute(
+        folder=folder, time_zone=DEMO_TZ, first_day=today.isoformat(), last_day=(today + dt.timedelta(days=4)).isoformat(),
+        overrides=overrides, staff_pin=hash_pin(DEMO_STAFF_PIN), technician_pin=hash_pin(DEMO_TECHNICIAN_PIN),
+    ), encoding="utf-8")
     return path
 
 

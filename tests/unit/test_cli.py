@@ -46,3 +46,25 @@ def test_pin_hash_refuses_non_digits(capsys):
     assert main(["pin", "hash", "abc"]) == 1
     assert main(["pin", "hash", "2468"]) == 0
     assert capsys.readouterr().out.startswith("pbkdf2_sha256$")
+
+
+def test_demo_setup_makes_a_venue_with_registrations_and_qr_images(tmp_path):
+    import os
+    from pathlib import Path
+
+    import cv2
+    import zxingcpp
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    first = subprocess.run([kiosk, "demo", "--cap", "3", "--setup-only"], capture_output=True, text=True, env=env)
+    assert first.returncode == 0 and "36 registrations imported, 0 already there" in first.stdout
+    assert "staff PIN 1234, technician PIN 9999" in first.stdout
+    again = subprocess.run([kiosk, "demo", "--cap", "3", "--setup-only"], capture_output=True, text=True, env=env)
+    assert "0 registrations imported, 36 already there" in again.stdout  # reused, not duplicated
+    [folder] = tmp_path.glob("sentra-demo-*-cap3")
+    image = cv2.imread(str(folder / "qr-codes" / "REG-0007.png"))
+    assert zxingcpp.read_barcodes(image)[0].text == "REG-0007"
+    report = subprocess.run([kiosk, "--config", str(folder / "kiosk.toml"), "report", "--json"],
+                            capture_output=True, text=True, env=env)
+    assert '"cap": 3' in report.stdout
