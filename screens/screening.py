@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from kiosk.domain.screening import Outcome, ScreeningAnswers
+from kiosk.domain.screening import Outcome, ScreeningAnswers, age_on
 from kiosk.errors import KioskError
 from kiosk.services.desk import VisitView
 from screens import forms
@@ -33,7 +33,7 @@ class ScreeningScreen(Screen[None]):
         """Header, vitals row, questions, outcome, override, buttons."""
         rules = self.app.station.ctx.rules
         today = self.app.station.ctx.clock.today()
-        age = today.year - self.visit.birth_date.year - ((today.month, today.day) < (self.visit.birth_date.month, self.visit.birth_date.day))
+        age = age_on(self.visit.birth_date, today)
         yield Static(f"{self.visit.queue_number}  {self.visit.name}  ({self.visit.nik_masked}, {age} th)  "
                      f"dosis {self.visit.dose_number} — {rules.title}", id="screening-title")
         with Horizontal(id="screening-vitals"):

@@ -88,6 +88,11 @@ class ScreeningResult:
     needs_bp_recheck: bool = False
 
 
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day`` (the frailty questions start at an age)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 def load_rule_set(file_name: str = DEFAULT_RULE_SET) -> RuleSet:
     """Build a RuleSet from a packaged TOML file."""
     raw: dict[str, Any] = load_rule_file(file_name)

@@ -14,7 +14,7 @@ import uuid
 from sqlmodel import Session
 
 from kiosk.credentials import new_short_id, sign_card
-from kiosk.domain.screening import Outcome, ScreeningAnswers, ScreeningResult, evaluate
+from kiosk.domain.screening import Outcome, ScreeningAnswers, ScreeningResult, age_on, evaluate
 from kiosk.domain.visit import VisitState, transition
 from kiosk.errors import KioskError, NotFound
 from kiosk.services.context import StationContext
@@ -47,7 +47,7 @@ class ClinicService:
         """The outcome the rules give, without recording anything (the form shows it live)."""
         with self.ctx.db.read() as session:
             visit, person = _visit_and_person(session, visit_id)
-            return evaluate(self.ctx.rules, answers, visit.dose_number, _age(person, self.ctx.clock.today()),
+            return evaluate(self.ctx.rules, answers, visit.dose_number, age_on(person.birth_date, self.ctx.clock.today()),
                             self.ctx.clock.today())
 
     def record_screening(self, visit_id: uuid.UUID, answers: ScreeningAnswers, staff: str,
@@ -59,7 +59,7 @@ class ClinicService:
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         with self.ctx.db.write() as session:
             visit, person = _visit_and_person(session, visit_id)
-            result = evaluate(self.ctx.rules, answers, visit.dose_number, _age(person, today), today)
+            result = evaluate(self.ctx.rules, answers, visit.dose_number, age_on(person.birth_date, today), today)
             outcome = override or result.outcome
             _move(visit, _ENDING[outcome], now)
             screening = Screening(visit_id=visit.id, rule_set_version=self.ctx.rules.version,
@@ -146,8 +146,3 @@ def _visit_and_person(session: Session, visit_id: uuid.UUID) -> tuple[Visit, Reg
 def _move(visit: Visit, target: VisitState, now: dt.datetime) -> None:
     visit.state = transition(VisitState(visit.state), target).value
     visit.updated_at = now
-
-
-def _age(person: Registration, today: dt.date) -> int:
-    born = person.birth_date
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
