@@ -6,12 +6,12 @@ import argparse
 
 from kiosk.config import Settings
 from kiosk.ports import DeviceError
-from kiosk.services.slips import test_slip
 
 
 def diag(settings: Settings, args: argparse.Namespace) -> int:
     """Print what the printer says; 0 when it is usable (and the test page went out)."""
     from devices.factory import build_devices
+    from kiosk.services.slips import test_slip
 
     printer = build_devices(settings).printer
     try:

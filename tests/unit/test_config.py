@@ -126,3 +126,13 @@ def test_import_linter_contract_is_kept():
     done = subprocess.run([str(lint)], capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Contracts: 1 kept, 0 broken." in done.stdout
+
+
+def test_nothing_heavy_loads_before_the_attendee_screen_paints():
+    """The first paint within a second depends on it: only Textual and the settings come first."""
+    code = ("import sys, screens.cli, screens.launch, screens.app, kiosk.config; "
+            "heavy = {'sqlalchemy', 'sqlmodel', 'alembic', 'cv2', 'zxingcpp', 'pyzbar', 'escpos', 'numpy', "
+            "'cryptography', 'stdnum', 'PIL', 'segno'}; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
