@@ -26,9 +26,9 @@ def to_gray(frame: Any) -> np.ndarray:
 
 
 class ZxingDecoder:
-    """zxing-cpp: QR, PDF417 and the 1-D codes on ID cards."""
+    """zxing-cpp in one plain pass (the benchmarks' peer; the station uses devices.pipeline)."""
 
-    name = "zxingcpp"
+    name = "zxingcpp (one pass)"
 
     def __init__(self, formats: str = _FORMATS) -> None:
         import zxingcpp
@@ -85,7 +85,9 @@ class DecoderChain:
 
 def build_chain(names: Sequence[str]) -> tuple[DecoderChain, list[str]]:
     """The chain for the configured names, plus a message per decoder that could not load."""
-    makers = {"zxingcpp": ZxingDecoder, "pyzbar": PyzbarDecoder}
+    from devices.pipeline import ScanPipeline
+
+    makers = {"zxingcpp": ScanPipeline, "pyzbar": PyzbarDecoder}
     decoders, problems = [], []
     for name in names:
         try:

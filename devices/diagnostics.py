@@ -9,6 +9,27 @@ from kiosk.ports import DeviceError
 
 
 def diag(settings: Settings, args: argparse.Namespace) -> int:
+    """Route ``kiosk diag printer`` and ``kiosk diag decode``."""
+    return diag_decode(settings, args) if args.action == "decode" else diag_printer(settings, args)
+
+
+def diag_decode(settings: Settings, args: argparse.Namespace) -> int:
+    """Decode a folder or video with the configured chain; 1 when something was read wrongly."""
+    from devices.decode_report import report
+    from devices.decoders import build_chain
+
+    if not args.path.exists():
+        print(f"{args.path}: no such file or folder")
+        return 1
+    chain, problems = build_chain(settings.devices.decoders)
+    for problem in problems:
+        print(problem)
+    decoder = chain.decoders[0] if len(chain.decoders) == 1 else chain
+    totals = report(decoder, args.path, args.json)
+    return 1 if totals["wrong_reads"] or totals["false_positives"] else 0
+
+
+def diag_printer(settings: Settings, args: argparse.Namespace) -> int:
     """Print what the printer says; 0 when it is usable (and the test page went out)."""
     from devices.factory import build_devices
     from kiosk.services.slips import test_slip

@@ -95,7 +95,7 @@ class DeviceSettings(Section):
     camera_folder: str = ""
     """Folder the fake camera plays; empty means camera/ in the data directory."""
     decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
-    """Decoder chain, tried in order."""
+    """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar"."""
     printer_url: str = "preview://"
     """Printer: usb://VID:PID, tcp://HOST:PORT, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0,
     cups://NAME, or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""
