@@ -75,9 +75,17 @@ class DecoderChain:
         self.decoders = list(decoders)
 
     def decode(self, frame: Any) -> list[DecodedCode]:
-        """Codes from the first decoder that finds any."""
+        """Codes from the first decoder that finds any (a still image: every pass)."""
         for decoder in self.decoders:
             found = decoder.decode(frame)
+            if found:
+                return found
+        return []
+
+    def decode_live(self, frame: Any) -> list[DecodedCode]:
+        """The same for one frame of a running camera (decoders may spread costly passes over frames)."""
+        for decoder in self.decoders:
+            found = getattr(decoder, "decode_live", decoder.decode)(frame)
             if found:
                 return found
         return []

@@ -156,7 +156,7 @@ class ScanScreen(Screen[None]):
                 camera.open()
                 self.post_message(self.CameraStatus("siap / ready"))
                 while not worker.is_cancelled:
-                    codes = decoder.decode(camera.read())
+                    codes = decoder.decode_live(camera.read())
                     now = time.monotonic()
                     for code in codes[:1]:
                         if code.text != last_text or now - last_seen > DEBOUNCE_S:

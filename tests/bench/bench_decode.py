@@ -92,6 +92,12 @@ def main() -> None:
             exact, total, wrong, fp, med, p95 = judge(decoder, items)
             print(f"{label:34} {name:22} {exact:4d}/{total:<4d} {exact / total:6.1%} {wrong:5d} {fp:5d} {med:7.2f} {p95:7.2f}")
     print()
+    live = ScanPipeline()
+    live_blank = judge(type("Live", (), {"decode": staticmethod(live.decode_live)})(), blank)
+    live_code = judge(type("Live", (), {"decode": staticmethod(ScanPipeline().decode_live)})(), with_code)
+    print(f"720p per frame  {'sentra camera loop':22} no code: median {live_blank[4]:6.2f} ms, p95 {live_blank[5]:6.2f} ms "
+          f"({live_blank[3]} false positives)   with code: median {live_code[4]:6.2f} ms, "
+          f"read {live_code[0]}/{live_code[1]} on the first frame")
     for name, decoder in decoders():
         _, _, _, fp, no_code_med, _ = judge(decoder, blank)
         *_, code_med, _ = judge(decoder, with_code)

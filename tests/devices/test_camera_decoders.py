@@ -123,3 +123,21 @@ def test_unknown_printer_profile_names_the_key(station):
     station.settings.devices.printer_profile = "EPSON-9000"
     with pytest.raises(ConfigError, match="devices.printer_profile: unknown profile 'EPSON-9000'"):
         build_devices(station.settings)
+
+
+def test_camera_loop_reads_a_qr_at_once_and_an_id_barcode_within_a_few_frames():
+    """decode_live: QR every frame; the full pipeline (PDF417, 1-D) on a QR-like region or every Nth frame."""
+    import zxingcpp
+
+    from devices.pipeline import ScanPipeline
+    from tests.frames import make_frame
+
+    pipeline = ScanPipeline(full_every=4)
+    frame = make_frame(3, (640, 480))
+    assert [c.text for c in pipeline.decode_live(frame.image)] == [frame.text]
+    pdf417 = zxingcpp.create_barcode("ID|3215110310804423|AHMAD WIJAYA", zxingcpp.BarcodeFormat.PDF417).to_image(scale=3)
+    image = np.pad(np.asarray(pdf417), 40, constant_values=255)
+    reads = [pipeline.decode_live(image) for _ in range(4)]
+    assert sum(bool(r) for r in reads) >= 1 and any(r and r[0].text.startswith("ID|3215") for r in reads)
+    empty = np.full((480, 640), 128, np.uint8)
+    assert all(pipeline.decode_live(empty) == [] for _ in range(8))
