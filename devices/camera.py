@@ -25,8 +25,9 @@ class FolderCamera:
     """A ``Camera`` that plays a folder."""
 
     def __init__(self, folder: Path, hold_s: float = 1.5, gap_s: float = 1.0, size: tuple[int, int] = (640, 480),
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, consume: bool = True) -> None:
         self.folder = folder
+        self.consume = consume
         self.hold_s, self.gap_s, self.size = hold_s, gap_s, size
         self._now = monotonic
         self._seen: set[str] = set()
@@ -61,7 +62,7 @@ class FolderCamera:
             if path.name in self._seen or suffix not in IMAGE_SUFFIXES | VIDEO_SUFFIXES:
                 continue
             self._seen.add(path.name)
-            path = _move_to_shown(path)
+            path = _move_to_shown(path) if self.consume else path
             if suffix in VIDEO_SUFFIXES:
                 self._open_video(path)
                 return
@@ -108,3 +109,86 @@ def _read_image(path: Path) -> Any:
         return cv2.imread(str(path), cv2.IMREAD_COLOR)  # None for a file OpenCV cannot read
     except cv2.error:
         return None
+
+
+class OpenCVCamera:
+    """A ``Camera`` over OpenCV's VideoCapture: a webcam (index or /dev/videoN) or a video file.
+
+    A video file is paced to its own frame rate (OpenCV would read it as fast as it can) and
+    ends with an empty view. A webcam that stops giving frames raises DeviceError, so the camera
+    worker shows it and reopens the device when it is back.
+    """
+
+    def __init__(self, source: str, width: int = 1280, height: int = 720, fps: int = 15,
+                 monotonic: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.source = source
+        self.width, self.height, self.fps = width, height, fps
+        self._now, self._sleep = monotonic, sleep
+        self._capture: Any = None
+        self._is_file = not source.isdigit() and not source.startswith("/dev/")
+        self._next = 0.0
+        self._period = 1.0 / fps
+        self._blank = np.full((height, width), 128, dtype=np.uint8)
+
+    def open(self) -> None:
+        """Open the device or file, asking for the configured size and rate."""
+        import cv2
+
+        self.close()
+        if self._is_file and not Path(self.source).is_file():
+            raise DeviceError(f"camera source {self.source} not found")
+        capture = cv2.VideoCapture(int(self.source) if self.source.isdigit() else self.source)
+        if not capture.isOpened():
+            capture.release()
+            raise DeviceError(f"camera {self.source} not found or busy")
+        if self._is_file:
+            file_fps = capture.get(cv2.CAP_PROP_FPS)
+            self._period = 1.0 / file_fps if file_fps and file_fps > 0 else 1.0 / self.fps
+        else:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+            capture.set(cv2.CAP_PROP_FPS, self.fps)
+        self._capture, self._next = capture, self._now()
+
+    def read(self) -> Any:
+        """The next frame; files at their own pace, an empty view once a file has ended."""
+        if self._capture is None:
+            raise DeviceError(f"camera {self.source} is not open")
+        if self._is_file:
+            wait = self._next - self._now()
+            if wait > 0:
+                self._sleep(wait)
+            self._next = max(self._next + self._period, self._now())
+        ok, frame = self._capture.read()
+        if ok:
+            return frame
+        if self._is_file:
+            return self._blank
+        raise DeviceError(f"camera {self.source} stopped sending frames (unplugged?)")
+
+    def close(self) -> None:
+        """Release the device."""
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class StillCamera:
+    """A camera that always sees one image (a technician replaying a bad scan)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._frame: Any = None
+
+    def open(self) -> None:
+        """Load the image; a missing or unreadable file is a DeviceError."""
+        self._frame = _read_image(self.path) if self.path.is_file() else None
+        if self._frame is None:
+            raise DeviceError(f"camera image {self.path} cannot be read")
+
+    def read(self) -> Any:
+        """The same image every time."""
+        return self._frame
+
+    def close(self) -> None:
+        """Nothing to release."""

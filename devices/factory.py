@@ -29,10 +29,23 @@ def build_devices(settings: Settings) -> Devices:
     camera = None
     if d.camera == "folder":
         camera = FolderCamera(Path(d.camera_folder) if d.camera_folder else settings.data_dir / "camera")
-    elif d.camera != "none":
-        raise ConfigError(f"devices.camera: {d.camera!r} is not supported yet (use \"folder\" or \"none\")")
+    elif d.camera == "opencv":
+        camera = _opencv_camera(settings)
     decoder, problems = build_chain(d.decoders)
     return Devices(camera, decoder, _printer(settings), problems)
+
+
+def _opencv_camera(settings: Settings) -> Any:
+    """A webcam or video through OpenCV; an image folder or a single image for replays."""
+    from devices.camera import IMAGE_SUFFIXES, FolderCamera, OpenCVCamera, StillCamera
+
+    d = settings.devices
+    source = Path(d.camera_source)
+    if source.is_dir():
+        return FolderCamera(source, consume=False)
+    if source.suffix.lower() in IMAGE_SUFFIXES:
+        return StillCamera(source)
+    return OpenCVCamera(d.camera_source, d.camera_width, d.camera_height, d.camera_fps)
 
 
 def _printer(settings: Settings) -> Any:

@@ -90,10 +90,19 @@ class QuotaSettings(Section):
 
 
 class DeviceSettings(Section):
-    camera: str = "folder"
-    """Camera source: "folder" (fake camera playing images from camera_folder) or "none"."""
+    camera: Literal["folder", "opencv", "none"] = "folder"
+    """"opencv" (a webcam, video file, image folder or image: camera_source), "folder" (the demo's
+    fake camera playing images dropped in camera_folder), or "none"."""
     camera_folder: str = ""
     """Folder the fake camera plays; empty means camera/ in the data directory."""
+    camera_source: str = "0"
+    """For "opencv": a device index ("0"), a device path (/dev/video0), a video file, an image folder or one image."""
+    camera_width: int = Field(default=1280, ge=160, le=3840)
+    """Requested frame width from a webcam."""
+    camera_height: int = Field(default=720, ge=120, le=2160)
+    """Requested frame height from a webcam."""
+    camera_fps: int = Field(default=15, ge=1, le=60)
+    """Requested frames per second (also the pace of files without a rate)."""
     decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
     """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar"."""
     printer_url: str = "preview://"
