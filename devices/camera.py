@@ -61,12 +61,14 @@ class FolderCamera:
             suffix = path.suffix.lower()
             if path.name in self._seen or suffix not in IMAGE_SUFFIXES | VIDEO_SUFFIXES:
                 continue
+            frame = None if suffix in VIDEO_SUFFIXES else _read_image(path)
+            if frame is None and suffix not in VIDEO_SUFFIXES and _still_being_written(path):
+                continue  # caught mid-copy: try again on the next read
             self._seen.add(path.name)
             path = _move_to_shown(path) if self.consume else path
             if suffix in VIDEO_SUFFIXES:
                 self._open_video(path)
                 return
-            frame = _read_image(path)
             if frame is not None:
                 self._current, self._until = frame, now + self.hold_s
                 return
@@ -90,6 +92,14 @@ class FolderCamera:
         if self._video is not None:
             self._video.release()
             self._video = None
+
+
+def _still_being_written(path: Path, settle_s: float = 1.0) -> bool:
+    """A file changed within the last second may be half-copied; an older unreadable one is broken."""
+    try:
+        return time.time() - path.stat().st_mtime < settle_s
+    except OSError:
+        return False
 
 
 def _move_to_shown(path: Path) -> Path:

@@ -50,6 +50,7 @@ class ScanPipeline:
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
         self._frames = 0
+        self._width = 0  # of the frame being decoded: corners of upscaled passes are mapped back
 
     def decode(self, frame: Any) -> list[DecodedCode]:
         """Every valid code found by the first pass that finds any."""
@@ -60,6 +61,7 @@ class ScanPipeline:
         gray = _gray_or_none(frame)
         if gray is None:
             return PipelineResult([], "")
+        self._width = gray.shape[1]
         for name, image, options in self._passes(gray):
             codes = self._read(image, options)
             if codes:
@@ -77,7 +79,7 @@ class ScanPipeline:
                                            try_invert=False, return_errors=True)
         except (ValueError, RuntimeError, TypeError):
             quick = []
-        codes = [DecodedCode(r.text, str(r.format), bytes(r.bytes)) for r in quick if r.valid]
+        codes = [_code(r) for r in quick if r.valid]
         if codes:
             return codes
         if quick or self._frames % self.full_every == 0:  # a QR-like region, or this frame's turn
@@ -98,7 +100,14 @@ class ScanPipeline:
             results = zxingcpp.read_barcodes(image, text_mode=self._plain, **options)
         except (ValueError, RuntimeError, TypeError):
             return []
-        return [DecodedCode(r.text, str(r.format), bytes(r.bytes)) for r in results if r.valid]
+        scale = image.shape[1] / self._width if self._width else 1.0
+        return [_code(r, scale) for r in results if r.valid]
+
+
+def _code(result: Any, scale: float = 1.0) -> DecodedCode:
+    p = result.position
+    corners = tuple((int(c.x / scale), int(c.y / scale)) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+    return DecodedCode(result.text, str(result.format), bytes(result.bytes), corners)
 
 
 def looks_like_code(gray: np.ndarray) -> bool:

@@ -103,6 +103,8 @@ class DeviceSettings(Section):
     """Requested frame height from a webcam."""
     camera_fps: int = Field(default=15, ge=1, le=60)
     """Requested frames per second (also the pace of files without a rate)."""
+    camera_preview: bool = True
+    """Show what the camera sees on the scan screen, so attendees can aim."""
     decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
     """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar"."""
     printer_url: str = "preview://"

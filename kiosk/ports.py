@@ -18,6 +18,7 @@ class DecodedCode:
     text: str
     format: str
     raw: bytes = b""
+    corners: tuple[tuple[int, int], ...] = ()  # where in the frame, for the preview's outline
 
 
 class Camera(Protocol):

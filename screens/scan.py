@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 from kiosk.i18n import both
 from kiosk.ports import DeviceError
 from screens.result import ResultScreen
+from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
 
 if TYPE_CHECKING:
@@ -55,10 +56,22 @@ class ScanScreen(Screen[None]):
             """A newer status makes an older queued one moot."""
             return isinstance(message, ScanScreen.CameraStatus)
 
+    class Preview(Message):
+        """A downscaled camera frame for the preview (only the newest one matters)."""
+
+        def __init__(self, pixels: object) -> None:
+            super().__init__()
+            self.pixels = pixels
+
+        def can_replace(self, message: Message) -> bool:
+            """Frames arriving faster than the screen paints coalesce into the newest."""
+            return isinstance(message, ScanScreen.Preview)
+
     def __init__(self) -> None:
         super().__init__()
         self.busy = False
         self.started = False
+        self.preview_cells: tuple[int, int] | None = None
         self.waiting = ""
 
     def compose(self) -> ComposeResult:
@@ -73,8 +86,14 @@ class ScanScreen(Screen[None]):
                     yield Input(placeholder="NIK / kode registrasi", id="scan-input", max_length=2048)
                     yield Label("", id="scan-error")
                     yield Label("Menyiapkan… / Starting…", id="scan-camera")
+                    if self._previewing():
+                        yield CameraPreview(id="scan-preview")
                 yield Keypad()
         yield Button("Petugas", id="scan-staff", compact=True)
+
+    def _previewing(self) -> bool:
+        return self.app.settings.devices.camera != "none" and self.app.settings.devices.camera_preview \
+            and (not self.app.ready or getattr(self.app.devices, "camera", None) is not None)
 
     def on_mount(self) -> None:
         """Start at once when the station was built before this screen (tests, mode switches)."""
@@ -108,6 +127,27 @@ class ScanScreen(Screen[None]):
     def _seen(self, message: CodeSeen) -> None:
         if self.is_current:
             self.submit(message.text)
+
+    def on_camera_preview_resized(self, message: CameraPreview.Resized) -> None:
+        """Remember the preview's size on the UI thread; the camera worker only reads it."""
+        self.preview_cells = message.cells
+
+    def _send_preview(self, frame: object, codes: list) -> None:  # type: ignore[type-arg]
+        """From the camera worker: a downscaled frame for the preview (never stops scanning)."""
+        cells = self.preview_cells
+        if cells is None or frame is None:
+            return
+        try:
+            pixels = preview_pixels(frame, cells, codes[0].corners if codes else ())  # type: ignore[arg-type]
+        except Exception:  # an odd frame makes no picture; the scan loop goes on
+            return
+        self.post_message(self.Preview(pixels))
+
+    @on(Preview)
+    def _preview(self, message: Preview) -> None:
+        previews = self.query(CameraPreview)
+        if previews:
+            previews.first().show(message.pixels)  # type: ignore[arg-type]
 
     @on(CameraStatus)
     def _camera(self, message: CameraStatus) -> None:
@@ -156,7 +196,9 @@ class ScanScreen(Screen[None]):
                 camera.open()
                 self.post_message(self.CameraStatus("siap / ready"))
                 while not worker.is_cancelled:
-                    codes = decoder.decode_live(camera.read())
+                    frame = camera.read()
+                    codes = decoder.decode_live(frame)
+                    self._send_preview(frame, codes)
                     now = time.monotonic()
                     for code in codes[:1]:
                         if code.text != last_text or now - last_seen > DEBOUNCE_S:

@@ -141,3 +141,17 @@ def test_camera_loop_reads_a_qr_at_once_and_an_id_barcode_within_a_few_frames():
     assert sum(bool(r) for r in reads) >= 1 and any(r and r[0].text.startswith("ID|3215") for r in reads)
     empty = np.full((480, 640), 128, np.uint8)
     assert all(pipeline.decode_live(empty) == [] for _ in range(8))
+
+
+def test_an_image_caught_half_copied_is_read_once_it_is_complete(tmp_path):
+    complete = qr_png(tmp_path / "staging.png", "REG-0031").read_bytes()
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    (folder / "shot.png").write_bytes(complete[: len(complete) // 3])  # cp is still running
+    clock = Clock()
+    camera = FolderCamera(folder, hold_s=1.0, gap_s=0.0, monotonic=clock)
+    camera.open()
+    assert ZxingDecoder().decode(camera.read()) == []
+    (folder / "shot.png").write_bytes(complete)  # cp finished
+    clock.t = 0.5
+    assert ZxingDecoder().decode(camera.read())[0].text == "REG-0031"

@@ -119,3 +119,29 @@ async def test_printer_down_tells_the_attendee_where_to_get_the_pass(make_statio
         assert not any("paper out" in n.message for n in app._notifications)
     [job] = station.printing.pending()
     assert job.kind == "pass" and job.last_error == "printer paper out"
+
+
+async def test_camera_preview_shows_the_picture_with_the_code_outlined(make_app, station):
+    from screens.widgets.camera_preview import OUTLINE, CameraPreview
+
+    station.settings.result_seconds = 60
+    (station.settings.data_dir / "camera").mkdir()
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        preview = app.screen.query_one(CameraPreview)
+        await until(pilot, lambda: preview.pixels is not None)
+        assert preview.pixels.shape[:2] == (2 * preview.size.height, preview.size.width)
+        show_qr(station.settings.data_dir / "camera", "REG-0010")
+        await until(pilot, lambda: result_text(app))
+        outlined = (preview.pixels == OUTLINE).all(axis=2).any()
+        assert outlined  # the last frame before the result had the code outlined in green
+
+
+async def test_camera_preview_can_be_turned_off(make_app, station):
+    from screens.widgets.camera_preview import CameraPreview
+
+    station.settings.devices.camera_preview = False
+    app = make_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query(CameraPreview)
