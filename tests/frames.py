@@ -37,11 +37,12 @@ def background(rng: random.Random, size: tuple[int, int]) -> np.ndarray:
     return image
 
 
-def make_frame(seed: int, size: tuple[int, int] = (640, 480), with_code: bool = True) -> Frame:
-    """One frame; the same seed always gives the same frame."""
+def make_frame(seed: int, size: tuple[int, int] = (640, 480), with_code: bool = True, text: str = "") -> Frame:
+    """One frame; the same seed always gives the same frame (``text`` overrides the code's content)."""
     rng = random.Random(seed)
     image = background(rng, size)
-    text = f"REG-{rng.randint(0, 9999):04d}" if rng.random() < 0.5 else f"SC1/C/KRW01/{rng.randint(10**7, 10**8 - 1)}/20210805/1/" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(103))
+    drawn = f"REG-{rng.randint(0, 9999):04d}" if rng.random() < 0.5 else f"SC1/C/KRW01/{rng.randint(10**7, 10**8 - 1)}/20210805/1/" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(103))
+    text = text or drawn  # the draw happens either way, so a seed gives the same frame
     recipe = []
     if with_code:
         image, recipe = _paste_code(rng, image, text)

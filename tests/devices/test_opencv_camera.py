@@ -86,3 +86,24 @@ async def test_scan_screen_shows_a_missing_camera_then_reopens_it(make_station, 
         write_video(source, [qr] * 20, fps=20)  # the camera is plugged back in
         await until(pilot, lambda: isinstance(app.screen, ResultScreen), tries=400)
     assert station.desk.find("REG-0009")[0].queue_number == "A-1"
+
+
+async def test_scan_screen_fed_generated_camera_frames_reaches_the_right_result(make_station, tmp_path):
+    """Empty cluttered frames, then an attendee's code held up: the right person is checked in."""
+    from devices.factory import build_devices
+    from screens.app import KioskApp
+    from screens.result import ResultScreen
+    from tests.conftest import DEMO_CSV
+    from tests.helpers import until
+
+    station = make_station()
+    station.registrations.import_csv(DEMO_CSV)
+    empty = [make_frame(seed, (640, 480), with_code=False).image for seed in range(15)]
+    held = [make_frame(6, (640, 480), text="REG-0012").image] * 15
+    source = write_video(tmp_path / "venue.avi", empty + held, fps=30)
+    station.settings.devices.camera, station.settings.devices.camera_source = "opencv", str(source)
+    app = KioskApp(station.settings, station, build_devices(station.settings))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ResultScreen) and app.screen.is_mounted, tries=400)
+        assert app.screen.outcome.kind == "admitted" and app.screen.outcome.name == "Hendra Hidayat"
+    assert station.desk.day_numbers().checked_in == 1  # the code held for 15 frames counted once
