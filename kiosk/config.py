@@ -112,8 +112,6 @@ class DeviceSettings(Section):
     cups://NAME, or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""
     printer_profile: str = "TM-T20II"
     """python-escpos printer profile (sets paper width and QR support)."""
-    hid_scanner: bool = True
-    """Whether fast keyboard bursts ending in Enter are taken as scans."""
 
 
 class PinSettings(Section):
