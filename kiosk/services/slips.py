@@ -7,6 +7,7 @@ are the printer adapter's business (devices/slip_layout.py).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -17,6 +18,8 @@ from kiosk.identity import mask_nik
 from kiosk.ports import Slip, SlipLine
 from kiosk.services.context import StationContext
 from kiosk.storage.tables import Card, PrintJob, PriorityPass, Registration, Vaccination, Visit
+
+T = TypeVar("T")
 
 
 class SlipBuilder:
@@ -32,12 +35,11 @@ class SlipBuilder:
         return builders[job.kind](session, job)
 
     def _card_slip(self, session: Session, job: PrintJob) -> Slip:
-        card = session.get(Card, job.subject_id)
-        assert card is not None
-        visit = session.get(Visit, card.visit_id)
-        person = session.get(Registration, visit.registration_id) if visit else None
+        card = _row(session, Card, job.subject_id)
+        visit = _row(session, Visit, card.visit_id)
+        person = _row(session, Registration, visit.registration_id)
         dose = session.exec(select(Vaccination).where(Vaccination.visit_id == card.visit_id)).first()
-        assert visit is not None and person is not None and dose is not None
+        assert dose is not None  # a card is only issued after the dose
         product = self.ctx.products.get(dose.product)
         given = self.ctx.clock.local(dose.given_at)
         title, subtitle = both("card_title", self.lang)
@@ -59,10 +61,8 @@ class SlipBuilder:
         return Slip("card", tuple(lines), qr=card.payload, footer=tuple(footer))
 
     def _pass_slip(self, session: Session, job: PrintJob) -> Slip:
-        pass_ = session.get(PriorityPass, job.subject_id)
-        assert pass_ is not None
-        person = session.get(Registration, pass_.registration_id)
-        assert person is not None
+        pass_ = _row(session, PriorityPass, job.subject_id)
+        person = _row(session, Registration, pass_.registration_id)
         title, subtitle = both("pass_title", self.lang)
         day = f"{pass_.valid_on:%d-%m-%Y}"
         lines = (SlipLine(title, bold=True, large=True, center=True), SlipLine(subtitle, center=True),
@@ -73,10 +73,8 @@ class SlipBuilder:
         return Slip("pass", lines, qr=pass_.payload, footer=footer)
 
     def _ticket_slip(self, session: Session, job: PrintJob) -> Slip:
-        visit = session.get(Visit, job.subject_id)
-        assert visit is not None
-        person = session.get(Registration, visit.registration_id)
-        assert person is not None
+        visit = _row(session, Visit, job.subject_id)
+        person = _row(session, Registration, visit.registration_id)
         first, second = both("ticket_next", self.lang)
         lines = (SlipLine(self.ctx.venue_name, center=True),
                  SlipLine("ANTREAN / QUEUE", bold=True, center=True),
@@ -84,6 +82,13 @@ class SlipBuilder:
                  SlipLine(person.name.split(" ")[0], center=True),
                  SlipLine(f"{self.ctx.clock.local(visit.checked_in_at):%d-%m-%Y %H:%M}", center=True))
         return Slip("ticket", lines, footer=(SlipLine(first, center=True), SlipLine(second, center=True)))
+
+
+def _row(session: Session, model: type[T], key: object) -> T:
+    """A row a print job refers to; foreign keys guarantee it exists."""
+    row = session.get(model, key)
+    assert row is not None, f"{model.__name__} {key} missing"
+    return row
 
 
 def test_slip(settings: Settings) -> Slip:
