@@ -13,7 +13,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from kiosk.errors import ConfigError
@@ -114,6 +114,52 @@ class DeviceSettings(Section):
     """python-escpos printer profile (sets paper width and QR support)."""
 
 
+class SyncSettings(Section):
+    server: Literal["none", "fhir", "json"] = "none"
+    """Where records go: "fhir" (a FHIR R4 server such as SATUSEHAT), "json" (JSON records POSTed to
+    an endpoint), or "none" (records wait in the station database)."""
+    url: str = ""
+    """The FHIR base URL (https://.../fhir) or the JSON endpoint."""
+    auth: Literal["none", "token", "oauth2"] = "none"
+    """How to authenticate: nothing, a static bearer token, or OAuth2 client credentials."""
+    token: SecretStr = SecretStr("")
+    """The static bearer token (better set as KIOSK_SYNC__TOKEN than written here)."""
+    token_url: str = ""
+    """OAuth2 token endpoint."""
+    client_id: str = ""
+    """OAuth2 client id."""
+    client_secret: SecretStr = SecretStr("")
+    """OAuth2 client secret (better set as KIOSK_SYNC__CLIENT_SECRET)."""
+    scope: str = ""
+    """OAuth2 scope to ask for; empty asks for the client's default."""
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How long one request may take before it is retried."""
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    """Records claimed per batch."""
+    retry_base_seconds: float = Field(default=2.0, gt=0, le=3600)
+    """First retry delay after a failure; doubled each time, with jitter."""
+    retry_cap_seconds: float = Field(default=300.0, gt=0, le=86400)
+    """Longest delay between retries (a server's Retry-After is honoured up to a day)."""
+    lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    """How long a sender holds the station's sending lease without renewing it."""
+    poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often an idle sender looks for new records."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> "SyncSettings":
+        if self.server != "none" and not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url must be an http(s):// address for server = \"{self.server}\"")
+        if self.auth == "token" and not self.token.get_secret_value():
+            raise ValueError("auth = \"token\" needs token (or KIOSK_SYNC__TOKEN)")
+        if self.auth == "oauth2":
+            missing = [k for k in ("token_url", "client_id") if not getattr(self, k)]
+            if not self.client_secret.get_secret_value():
+                missing.append("client_secret")
+            if missing:
+                raise ValueError(f"auth = \"oauth2\" needs {', '.join(missing)}")
+        return self
+
+
 class PinSettings(Section):
     staff: str
     """Hashed staff PIN (make one with `kiosk pin hash`)."""
@@ -147,6 +193,8 @@ class Settings(BaseSettings):
     """Where records are stored."""
     devices: DeviceSettings = DeviceSettings()
     """Camera, decoders and printer."""
+    sync: SyncSettings = SyncSettings()
+    """Sending records to the central server."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))
@@ -210,6 +258,8 @@ def effective_settings(settings: Settings) -> dict[str, Any]:
     data = settings.model_dump(mode="json")
     data["pins"] = {name: "(hashed, hidden)" for name in data["pins"]}
     data["database"]["url"] = _mask_url_password(settings.database_url)
+    for secret in ("token", "client_secret"):
+        data["sync"][secret] = "***" if getattr(settings.sync, secret).get_secret_value() else ""
     return data
 
 

@@ -127,3 +127,23 @@ def make_app(station):
 
 
 __all__ = ["load_settings", "write_config", "STAFF_PIN", "TECH_PIN", "DEMO_CSV", "OPENING"]
+
+
+@pytest.fixture(scope="session")
+def fhir_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real FHIR R4 server (sekmet-fhir) on 127.0.0.1 for the whole session, stopped at the end."""
+    from tests.fhir_server import FhirTestServer
+
+    server = FhirTestServer(tmp_path_factory.mktemp("fhir")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy(fhir_server):
+    """TEST DOUBLE for the network: a loopback proxy in front of the FHIR server that injects faults."""
+    from tests.fault_proxy import FaultProxy
+
+    p = FaultProxy(fhir_server.port)
+    yield p
+    p.close()

@@ -75,7 +75,8 @@ class ClinicService:
                       f"{result.outcome.value} -> {outcome.value}: {override_reason.strip()}", now)
             session.flush()
             record_event(session, self.ctx.destinations, "screening.recorded", screening.id,
-                         {**screening.model_dump(), "registration_id": person.id, "nik": person.nik}, now)
+                         {**screening.model_dump(), "registration_id": person.id, "nik": person.nik,
+                          "dose_number": visit.dose_number}, now)
             return screening
 
     def record_dose(self, visit_id: uuid.UUID, entry: DoseEntry) -> Vaccination:
@@ -107,7 +108,7 @@ class ClinicService:
         self.ctx.require_role("card")
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
-            visit, _ = _visit_and_person(session, visit_id)
+            visit, person = _visit_and_person(session, visit_id)
             _move(visit, VisitState.CARD_ISSUED, now)
             short_id = new_short_id()
             card = Card(short_id=short_id, visit_id=visit.id, issued_at=now,
@@ -116,7 +117,8 @@ class ClinicService:
             session.flush()
             session.add(PrintJob(kind="card", subject_id=card.id, created_at=now))
             record_event(session, self.ctx.destinations, "card.issued", card.id,
-                         {"card_id": card.id, "short_id": short_id, "visit_id": visit.id}, now)
+                         {"card_id": card.id, "short_id": short_id, "visit_id": visit.id,
+                          "registration_id": person.id}, now)
             return card
 
     def reprint_card(self, card_id: uuid.UUID, staff: str) -> PrintJob:

@@ -7,18 +7,25 @@ import json
 import uuid
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from kiosk.storage.tables import OutboxRow
 
 
 def record_event(session: Session, destinations: tuple[str, ...], topic: str, aggregate_id: uuid.UUID,
                  payload: dict[str, Any], now: dt.datetime) -> list[OutboxRow]:
-    """Add one pending row per destination; committed (or not) with the change itself."""
+    """Add one pending row per destination; committed (or not) with the change itself.
+
+    Rows are numbered in the order they are made (the write transaction holds the database's
+    write lock, so the numbers cannot collide) and tagged with the person they concern.
+    """
     body = json.dumps(payload, sort_keys=True, default=str)
+    person = payload.get("registration_id") or (aggregate_id if topic.startswith("registration.") else "")
+    last = session.exec(select(func.max(OutboxRow.seq))).one() or 0
     rows = [
-        OutboxRow(destination=d, topic=topic, aggregate_id=aggregate_id, payload_json=body, created_at=now)
-        for d in destinations
+        OutboxRow(seq=last + n, destination=d, topic=topic, aggregate_id=aggregate_id, patient_key=str(person),
+                  payload_json=body, created_at=now)
+        for n, d in enumerate(destinations, start=1)
     ]
     session.add_all(rows)
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from kiosk.storage.types import UTCDateTime
@@ -89,6 +89,9 @@ class Card(SQLModel, table=True):
     status: str = "issued"  # issued | exchanged
     reprints: int = 0
     issued_at: dt.datetime = _instant(nullable=False)
+    certificate_id: str = ""  # the national certificate it was exchanged for
+    exchanged_by: str = ""
+    exchanged_at: dt.datetime | None = _instant(nullable=True)
 
 
 class PriorityPass(SQLModel, table=True):
@@ -127,18 +130,45 @@ class QueueCounter(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A record waiting to be sent to one destination, written with the change it describes."""
+    """A record waiting to be sent to one destination, written with the change it describes.
+
+    ``seq`` orders the station's records; a record is sent only after every earlier record of the
+    same person (``patient_key``) has been acknowledged or set aside, so the server sees each
+    person's history in order. The row's ``id`` is the record's identity on the server too: it is
+    minted here, once, and every retry carries it.
+    """
+
+    __table_args__ = (
+        Index("ix_outbox_due", "destination", "state", "seq"),  # the drainer's claim, in order
+        Index("ix_outbox_person", "destination", "patient_key", "seq"),  # "an earlier record of this person?"
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    seq: int = Field(default=0, index=True)
     destination: str = Field(index=True)  # central | hub
     topic: str  # e.g. visit.checked_in, screening.recorded
     aggregate_id: uuid.UUID = Field(index=True)
+    patient_key: str = Field(default="", index=True)  # the person's registration id, "" for non-person records
     payload_json: str
-    state: str = Field(default="pending", index=True)
+    state: str = Field(default="pending", index=True)  # pending | in_flight | acknowledged | needs_attention | skipped
     attempts: int = 0
     last_error: str = ""
     next_attempt_at: dt.datetime | None = _instant(nullable=True)
+    lease_until: dt.datetime | None = _instant(nullable=True)
+    server_ids: str = ""  # what the server called it, e.g. "Patient/1 Immunization/7"
+    acked_at: dt.datetime | None = _instant(nullable=True)
     created_at: dt.datetime = _instant(nullable=False)
+
+
+class SyncState(SQLModel, table=True):
+    """One row per destination: who holds the sending lease, and how sending last went."""
+
+    destination: str = Field(primary_key=True)
+    holder: str = ""
+    lease_until: dt.datetime | None = _instant(nullable=True)
+    last_success_at: dt.datetime | None = _instant(nullable=True)
+    last_error: str = ""
+    last_error_at: dt.datetime | None = _instant(nullable=True)
 
 
 class PrintJob(SQLModel, table=True):

@@ -22,9 +22,28 @@ def test_sqlite_is_tuned_for_power_loss(station):
 
 
 def test_migrations_are_applied_on_start_and_idempotent(station):
-    assert migrate.current_revision(station.ctx.db.engine) == "0001"
+    assert migrate.current_revision(station.ctx.db.engine) == "0002"
     migrate.upgrade(station.ctx.db.engine)
-    assert migrate.current_revision(station.ctx.db.engine) == "0001"
+    assert migrate.current_revision(station.ctx.db.engine) == "0002"
+
+
+def test_upgrading_a_0001_station_numbers_its_waiting_records(tmp_path):
+    """A station that recorded visits before sync existed keeps them, in order, tagged with the person."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        for n, (minute, person) in enumerate([(5, "a1"), (1, "b2"), (3, "")]):
+            payload = f'{{"registration_id": "{person}"}}' if person else "{}"
+            conn.execute(text("INSERT INTO outboxrow (id, destination, topic, aggregate_id, payload_json, state, attempts,"
+                              " last_error, created_at) VALUES (:id, 'central', 't', :id, :p, 'pending', 0, '', :at)"),
+                         {"id": f"{n:032x}", "p": payload, "at": f"2021-08-05 01:0{minute}:00.000000"})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT seq, patient_key FROM outboxrow ORDER BY created_at")).all()
+    assert [tuple(r) for r in rows] == [(1, "b2"), (2, ""), (3, "a1")]
+    engine.dispose()
 
 
 def test_write_transactions_take_the_lock_at_begin(station):

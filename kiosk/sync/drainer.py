@@ -1,0 +1,393 @@
+"""The drainer: sends the outbox to the central server, exactly once in effect, through any outage.
+
+- Each row has its own state: pending -> in_flight (with a lease time) -> acknowledged (with the
+  server's ids) | needs_attention (refused, with the server's words) | skipped (nothing to send).
+- One sender per station database: the sender holds a lease row (``SyncState``) and renews it.
+  Taking the lease over from a sender that died puts its in-flight rows back to pending; they are
+  sent again, and the server recognises them by their station-minted ids.
+- A record is claimed only when no earlier record of the same person is still pending or in
+  flight, so each person's records reach the server in the order they were made.
+- Transient failures are retried forever with capped exponential backoff and jitter (a server's
+  Retry-After wins). A server-wide failure (unreachable, 5xx, 429) pauses the whole sender; a
+  refused record goes to the needs-attention list and never blocks the others.
+- Results are written once per batch: a crash loses at most one batch of acknowledgements, and
+  those records are sent again and recognised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import exists, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from kiosk.storage.db import Database
+from kiosk.storage.tables import OutboxRow, Registration, SyncState
+from kiosk.sync.port import (Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord,
+                             TransientFailure)
+
+UNSETTLED = ("pending", "in_flight")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Capped exponential backoff with jitter: attempt n waits base * 2**(n-1), at most cap, times 0.5..1."""
+
+    base: float = 2.0
+    cap: float = 300.0
+
+    def delay(self, attempt: int, retry_after: float | None = None, rng: Callable[[], float] = random.random) -> float:
+        if retry_after is not None:
+            return retry_after
+        ceiling = min(self.cap, self.base * 2 ** min(max(attempt - 1, 0), 30))
+        return ceiling * (0.5 + 0.5 * rng())
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Who is sending: goes into every record."""
+
+    code: str
+    name: str
+    station_id: str
+
+
+class Drainer:
+    """Sends due outbox rows for one destination; see the module docstring for the guarantees."""
+
+    def __init__(self, db: Database, server: CentralServer, venue: Venue, *, destination: str = "central",
+                 batch_size: int = 50, lease_seconds: float = 60.0, backoff: Backoff = Backoff(),
+                 holder: str | None = None, now: Callable[[], dt.datetime] = utcnow,
+                 rng: Callable[[], float] = random.random) -> None:
+        self.db = db
+        self.server = server
+        self.venue = venue
+        self.destination = destination
+        self.batch_size = batch_size
+        self.lease = dt.timedelta(seconds=lease_seconds)
+        self.backoff = backoff
+        self.holder = holder or f"{venue.station_id}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.now = now
+        self.rng = rng
+        self.paused_until: dt.datetime | None = None
+        self._failures = 0  # consecutive server-wide failures
+        self._lease_until: dt.datetime | None = None
+
+    # ------------------------------------------------------------------ running
+
+    def drain(self, stop: threading.Event | None = None, max_batches: int | None = None) -> DrainReport:
+        """Send everything due now, batch after batch, until nothing is due, the server fails, or ``stop``."""
+        report = DrainReport()
+        if not self._take_lease(report):
+            return report
+        batches = 0
+        while not (stop and stop.is_set()) and (max_batches is None or batches < max_batches):
+            now = self.now()
+            if self.paused_until and now < self.paused_until:
+                report.paused_for = (self.paused_until - now).total_seconds()
+                break
+            batch = self._claim()
+            if not batch:
+                break
+            batches += 1
+            if self._send_batch(batch, report, stop):
+                break
+        return report
+
+    def run(self, stop: threading.Event, poll_seconds: float = 5.0,
+            on_report: Callable[[DrainReport], None] | None = None) -> None:
+        """Drain until ``stop`` is set: immediately while there is work, else every ``poll_seconds``."""
+        try:
+            while not stop.is_set():
+                report = self.drain(stop)
+                if on_report is not None:
+                    on_report(report)
+                wait = poll_seconds
+                if report.paused_for:
+                    wait = min(report.paused_for, max(poll_seconds, 1.0) * 60)
+                elif report.sent or report.skipped or report.needs_attention or report.retrying:
+                    wait = 0.0
+                stop.wait(wait)
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        """Give the lease up (at a clean shutdown) so another sender need not wait for it to run out."""
+        with self.db.write() as session:
+            state = session.get(SyncState, self.destination)
+            if state is not None and state.holder == self.holder:
+                state.lease_until = None
+        self._lease_until = None
+
+    # ------------------------------------------------------------------ lease
+
+    def _take_lease(self, report: DrainReport) -> bool:
+        now = self.now()
+        with self.db.write() as session:
+            state = session.get(SyncState, self.destination)
+            if state is None:
+                state = SyncState(destination=self.destination)
+                session.add(state)
+            if state.holder not in ("", self.holder) and state.lease_until is not None and state.lease_until > now:
+                report.lease_holder = state.holder
+                return False
+            # Whatever another (dead) sender had in flight, or this one left behind, is due again.
+            stale = update(OutboxRow).where(col(OutboxRow.destination) == self.destination,
+                                            col(OutboxRow.state) == "in_flight")
+            if state.holder == self.holder:
+                stale = stale.where(col(OutboxRow.lease_until) < now)
+            session.execute(stale.values(state="pending", lease_until=None))
+            state.holder = self.holder
+            state.lease_until = now + self.lease
+        self._lease_until = now + self.lease
+        return True
+
+    def _renew_lease_if_due(self) -> None:
+        now = self.now()
+        if self._lease_until is not None and self._lease_until - now > self.lease / 2:
+            return
+        with self.db.write() as session:
+            state = session.get(SyncState, self.destination)
+            assert state is not None
+            if state.holder != self.holder:
+                raise LeaseLost(f"the sending lease passed to {state.holder}")
+            state.lease_until = now + self.lease
+        self._lease_until = now + self.lease
+
+    # ------------------------------------------------------------------ batches
+
+    def _claim(self) -> list[SyncRecord]:
+        now = self.now()
+        earlier = aliased(OutboxRow)
+        blocked = exists().where(earlier.destination == OutboxRow.destination, earlier.patient_key == OutboxRow.patient_key,
+                                 earlier.seq < OutboxRow.seq, col(earlier.state).in_(UNSETTLED))
+        stmt = (select(OutboxRow)
+                .where(col(OutboxRow.destination) == self.destination, col(OutboxRow.state) == "pending",
+                       or_(col(OutboxRow.next_attempt_at).is_(None), col(OutboxRow.next_attempt_at) <= now),
+                       or_(col(OutboxRow.patient_key) == "", ~blocked))
+                .order_by(col(OutboxRow.seq)).limit(self.batch_size))
+        with self.db.write() as session:
+            state = session.get(SyncState, self.destination)
+            if state is None or state.holder != self.holder:
+                return []
+            rows = list(session.exec(stmt).all())
+            for row in rows:
+                row.state, row.lease_until = "in_flight", now + self.lease
+            state.lease_until = now + self.lease
+            self._lease_until = state.lease_until
+            return [self._record(session, row) for row in rows]
+
+    def _record(self, session: Session, row: OutboxRow) -> SyncRecord:
+        person = None
+        if row.patient_key:
+            found = session.get(Registration, uuid.UUID(row.patient_key))
+            if found is not None:
+                person = {"id": str(found.id), "nik": found.nik, "name": found.name,
+                          "birth_date": found.birth_date.isoformat(), "sex": found.sex, "phone": found.phone}
+        return SyncRecord(row_id=str(row.id), record_id=str(row.aggregate_id), seq=row.seq, topic=row.topic,
+                          payload=json.loads(row.payload_json), person=person, venue_code=self.venue.code,
+                          venue_name=self.venue.name, station_id=self.venue.station_id, created_at=row.created_at)
+
+    def _send_batch(self, batch: list[SyncRecord], report: DrainReport, stop: threading.Event | None) -> bool:
+        """Send each record; write the results once. True when the sender should pause."""
+        results: list[_Result] = []
+        pause = False
+        try:
+            for record in batch:
+                if pause or (stop and stop.is_set()):
+                    results.append(_Result(record.row_id, "release"))
+                    continue
+                self._renew_lease_if_due()
+                result = self._send_one(record)
+                results.append(result)
+                pause = result.pause
+        except LeaseLost as exc:
+            report.errors.append(str(exc))
+            pause = True
+        finally:
+            done = {r.row_id for r in results}
+            results += [_Result(r.row_id, "release") for r in batch if r.row_id not in done]
+            self._settle(results, report)
+        return pause or bool(stop and stop.is_set())
+
+    def _send_one(self, record: SyncRecord) -> "_Result":
+        now = self.now()
+        try:
+            ack = self.server.send(record)
+        except TransientFailure as failure:
+            if failure.server_wide:
+                self._failures += 1
+                delay = self.backoff.delay(self._failures, failure.retry_after, self.rng)
+                self.paused_until = now + dt.timedelta(seconds=delay)
+                return _Result(record.row_id, "retry", str(failure), delay, pause=True)
+            delay = self.backoff.delay(1, failure.retry_after, self.rng)
+            return _Result(record.row_id, "retry", str(failure), delay, per_record=True)
+        except AuthFailure as failure:
+            self._failures += 1
+            self.paused_until = now + dt.timedelta(seconds=self.backoff.delay(self._failures, None, self.rng))
+            return _Result(record.row_id, "attention", str(failure), pause=True)
+        except PermanentFailure as failure:
+            return _Result(record.row_id, "attention", str(failure))
+        except Exception as exc:  # noqa: BLE001 - a bug in an adapter must not lose the record or stop the sender
+            delay = self.backoff.delay(1, None, self.rng)
+            return _Result(record.row_id, "retry", f"unexpected {type(exc).__name__}: {exc}", delay, per_record=True)
+        self._failures = 0
+        self.paused_until = None
+        return _Result(record.row_id, "ack", ack=ack)
+
+    def _settle(self, results: list["_Result"], report: DrainReport) -> None:
+        now = self.now()
+        with self.db.write() as session:
+            state = session.get(SyncState, self.destination)
+            assert state is not None
+            for result in results:
+                row = session.get(OutboxRow, uuid.UUID(result.row_id))
+                if row is None or row.state != "in_flight":
+                    continue
+                row.lease_until = None
+                if result.kind == "release":
+                    row.state = "pending"
+                elif result.kind == "ack":
+                    assert result.ack is not None
+                    row.state = "skipped" if result.ack.skipped else "acknowledged"
+                    row.server_ids = " ".join(result.ack.server_ids) or result.ack.skipped
+                    row.acked_at, row.last_error, row.next_attempt_at = now, "", None
+                    state.last_success_at = now
+                    if result.ack.skipped:
+                        report.skipped += 1
+                    else:
+                        report.sent += 1
+                elif result.kind == "retry":
+                    row.state, row.attempts, row.last_error = "pending", row.attempts + 1, result.message
+                    row.next_attempt_at = now + dt.timedelta(seconds=result.delay)
+                    state.last_error, state.last_error_at = result.message, now
+                    report.retrying += 1
+                    report.errors.append(result.message)
+                else:  # attention
+                    row.state, row.attempts, row.last_error = "needs_attention", row.attempts + 1, result.message
+                    state.last_error, state.last_error_at = result.message, now
+                    report.needs_attention += 1
+                    report.errors.append(result.message)
+        if self.paused_until is not None:
+            report.paused_for = max((self.paused_until - now).total_seconds(), 0.0)
+
+
+class LeaseLost(Exception):
+    """Another sender took the lease (this one stalled longer than the lease time)."""
+
+
+@dataclass
+class _Result:
+    row_id: str
+    kind: str  # ack | retry | attention | release
+    message: str = ""
+    delay: float = 0.0
+    pause: bool = False
+    per_record: bool = False
+    ack: Ack | None = None
+
+
+# ---------------------------------------------------------------------- status and attention
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What `kiosk sync status` and the staff desk show."""
+
+    backlog: int
+    in_flight: int
+    needs_attention: int
+    acknowledged: int
+    oldest_pending_at: dt.datetime | None
+    last_success_at: dt.datetime | None
+    last_error: str
+    last_error_at: dt.datetime | None
+    holder: str
+    lease_until: dt.datetime | None
+
+    def oldest_age(self, now: dt.datetime) -> dt.timedelta | None:
+        return now - self.oldest_pending_at if self.oldest_pending_at else None
+
+
+def sync_status(db: Database, destination: str = "central") -> SyncStatus:
+    with db.read() as session:
+        counts = dict(session.exec(select(OutboxRow.state, func.count()).where(  # type: ignore[call-overload]
+            col(OutboxRow.destination) == destination).group_by(col(OutboxRow.state))).all())
+        oldest = session.exec(select(func.min(OutboxRow.created_at)).where(
+            col(OutboxRow.destination) == destination, col(OutboxRow.state).in_(UNSETTLED))).one()
+        state = session.get(SyncState, destination) or SyncState(destination=destination)
+    if oldest is not None and oldest.tzinfo is None:  # an aggregate skips the column type
+        oldest = dt.datetime.fromisoformat(str(oldest)).replace(tzinfo=dt.UTC)
+    return SyncStatus(backlog=counts.get("pending", 0) + counts.get("in_flight", 0), in_flight=counts.get("in_flight", 0),
+                      needs_attention=counts.get("needs_attention", 0),
+                      acknowledged=counts.get("acknowledged", 0) + counts.get("skipped", 0),
+                      oldest_pending_at=oldest, last_success_at=state.last_success_at, last_error=state.last_error,
+                      last_error_at=state.last_error_at, holder=state.holder, lease_until=state.lease_until)
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """A record the server refused: what it was and what the server said."""
+
+    row_id: uuid.UUID
+    seq: int
+    topic: str
+    person: str
+    error: str
+    attempts: int
+    created_at: dt.datetime
+
+
+def needing_attention(db: Database, destination: str = "central", limit: int = 200) -> list[AttentionItem]:
+    with db.read() as session:
+        rows = session.exec(select(OutboxRow).where(col(OutboxRow.destination) == destination,
+                                                    col(OutboxRow.state) == "needs_attention")
+                            .order_by(col(OutboxRow.seq)).limit(limit)).all()
+        items = []
+        for row in rows:
+            person = session.get(Registration, uuid.UUID(row.patient_key)) if row.patient_key else None
+            items.append(AttentionItem(row.id, row.seq, row.topic, f"{person.name} ({person.nik})" if person else "",
+                                       row.last_error, row.attempts, row.created_at))
+        return items
+
+
+def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime) -> OutboxRow:
+    """Put a refused record back in the queue (after its cause was fixed); audited."""
+    from kiosk.errors import KioskError, NotFound
+    from kiosk.services.outbox import audit
+
+    with db.write() as session:
+        row = _find_row(session, str(row_id))
+        if row is None:
+            raise NotFound(f"no sync record {row_id}")
+        if row.state != "needs_attention":
+            raise KioskError(f"record {row.id} is {row.state.replace('_', ' ')}, not waiting for attention")
+        audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now)
+        row.state, row.next_attempt_at = "pending", None
+        return row
+
+
+def _find_row(session: Session, text: str) -> OutboxRow | None:
+    """A row by its full id or a unique prefix of at least 8 characters (what the list shows)."""
+    try:
+        return session.get(OutboxRow, uuid.UUID(text))
+    except ValueError:
+        pass
+    if len(text) < 8:
+        return None
+    matches = [r for r in session.exec(select(OutboxRow).where(col(OutboxRow.state) == "needs_attention")).all()
+               if str(r.id).startswith(text)]
+    return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,30 @@
+"""Build the configured ``CentralServer`` and a drainer for a station."""
+
+from __future__ import annotations
+
+from kiosk.config import Settings
+from kiosk.errors import ConfigError
+from kiosk.storage.db import Database
+from kiosk.sync.drainer import Backoff, Drainer, Venue
+from kiosk.sync.port import CentralServer
+
+
+def build_server(settings: Settings) -> CentralServer:
+    """The adapter the config names; ``sync.server = "none"`` is an error for callers that need one."""
+    sync = settings.sync
+    if sync.server == "fhir":
+        from kiosk.sync.fhir import FhirServer
+
+        return FhirServer(sync)
+    if sync.server == "json":
+        from kiosk.sync.jsonapi import JsonServer
+
+        return JsonServer(sync)
+    raise ConfigError('sync.server is "none": set it to "fhir" or "json" and give sync.url to send records')
+
+
+def build_drainer(settings: Settings, db: Database, server: CentralServer | None = None) -> Drainer:
+    sync = settings.sync
+    return Drainer(db, server or build_server(settings), Venue(settings.venue.code, settings.venue.name, settings.station.id),
+                   batch_size=sync.batch_size, lease_seconds=sync.lease_seconds,
+                   backoff=Backoff(sync.retry_base_seconds, sync.retry_cap_seconds))

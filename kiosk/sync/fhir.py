@@ -1,0 +1,262 @@
+"""FHIR R4 adapter in the shape of Indonesia's SATUSEHAT: one transaction Bundle per visit event.
+
+Every bundle finds or creates the Patient by NIK and creates the event's resources with a
+conditional create (``ifNoneExist``) on the record's own identifier, minted on the station when
+the record was made. A retry after a lost answer therefore finds what the first attempt made
+instead of making it again. The bundle is a pure function of the stored record: the same record
+always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from kiosk.config import SyncSettings
+from kiosk.sync.http import HttpClient
+from kiosk.sync.port import Ack, Certificate, PermanentFailure, SyncFailure, SyncRecord, TransientFailure
+
+NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
+RECORD_SYSTEM = "urn:ietf:rfc:3986"  # identifier values are urn:uuid:<the station's record id>
+CERTIFICATE_SYSTEM = "https://fhir.kemkes.go.id/id/vaccination-certificate"
+IMMUNIZATION_REASON_SYSTEM = "https://terminology.kemkes.go.id/CodeSystem/immunization-reason"
+CVX_SYSTEM = "http://hl7.org/fhir/sid/cvx"
+COVID_UNSPECIFIED_CVX = "213"  # SARS-COV-2 (COVID-19) vaccine, unspecified formulation
+LOINC_SYSTEM = "http://loinc.org"
+SCREENING_QUESTION_SYSTEM = "https://sentra.example/fhir/CodeSystem/screening-question"
+SCREENING_OUTCOME_SYSTEM = "https://sentra.example/fhir/CodeSystem/screening-outcome"
+
+# Screening outcomes that end a visit without a dose, as SATUSEHAT's statusReason codes.
+NOT_DONE = {
+    "postpone": ("IS000001", "Tunda"),
+    "refer": ("IS000001", "Tunda"),  # referred to hospital: postponed until it clears them
+    "not_given": ("IS000002", "Tidak Diberikan"),
+}
+SENT_TOPICS = ("visit.checked_in", "screening.recorded", "vaccination.recorded")
+
+
+def build_bundle(record: SyncRecord) -> dict[str, Any] | None:
+    """The transaction Bundle for one record, or None when the topic has no FHIR counterpart."""
+    if record.topic not in SENT_TOPICS:
+        return None
+    if not record.person:
+        raise PermanentFailure(f"record {record.record_id} names no person the station knows")
+    patient_url = _urn(record.record_id, "patient")
+    entries = [_patient_entry(record.person, patient_url)]
+    p = record.payload
+    if record.topic == "visit.checked_in":
+        entries.append(_entry("Encounter", record.record_id, {
+            "resourceType": "Encounter",
+            "identifier": [_identifier(record.record_id)],
+            "status": "arrived",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB",
+                      "display": "ambulatory"},
+            "serviceType": {"text": f"COVID-19 vaccination, dose {p.get('dose_number')}"},
+            "subject": {"reference": patient_url},
+            "period": {"start": utc(p["checked_in_at"])},
+            "serviceProvider": {"display": record.venue_name},
+        }))
+    elif record.topic == "screening.recorded":
+        entries.append(_entry("Observation", record.record_id, _screening(record, patient_url)))
+        reason = NOT_DONE.get(str(p.get("outcome")))
+        if reason is not None:
+            entries.append(_entry("Immunization", record.record_id, {
+                "resourceType": "Immunization",
+                "identifier": [_identifier(record.record_id)],
+                "status": "not-done",
+                "statusReason": {"coding": [{"system": IMMUNIZATION_REASON_SYSTEM, "code": reason[0],
+                                             "display": reason[1]}], "text": str(p.get("reasons") or reason[1])},
+                "vaccineCode": {"coding": [{"system": CVX_SYSTEM, "code": COVID_UNSPECIFIED_CVX}],
+                                "text": "COVID-19 vaccine"},
+                "patient": {"reference": patient_url},
+                "occurrenceDateTime": utc(p["screened_at"]),
+                "primarySource": True,
+                "location": {"display": record.venue_name},
+                "protocolApplied": [{"doseNumberPositiveInt": int(p.get("dose_number") or 1)}],
+            }, suffix="not-done"))
+    else:  # vaccination.recorded
+        entries.append(_entry("Immunization", record.record_id, {
+            "resourceType": "Immunization",
+            "identifier": [_identifier(record.record_id)],
+            "status": "completed",
+            "vaccineCode": {"coding": [{"system": CVX_SYSTEM, "code": str(p.get("cvx") or COVID_UNSPECIFIED_CVX)}],
+                            "text": str(p["product"])},
+            "patient": {"reference": patient_url},
+            "occurrenceDateTime": utc(p["given_at"]),
+            "primarySource": True,
+            "location": {"display": record.venue_name},
+            "lotNumber": str(p["lot"]),
+            "expirationDate": str(p["expiry"]),
+            "site": {"text": str(p.get("site") or "")} if p.get("site") else None,
+            "performer": [{"actor": {"display": str(p["vaccinator"])}}],
+            "protocolApplied": [{"doseNumberPositiveInt": int(p["dose_number"])}],
+        }))
+    for entry in entries:
+        entry["resource"] = _prune(entry["resource"])
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _patient_entry(person: dict[str, Any], full_url: str) -> dict[str, Any]:
+    nik = str(person["nik"])
+    resource = {
+        "resourceType": "Patient",
+        "identifier": [{"use": "official", "system": NIK_SYSTEM, "value": nik}],
+        "active": True,
+        "name": [{"use": "official", "text": str(person["name"])}],
+        "gender": {"M": "male", "F": "female"}.get(str(person.get("sex", "")).upper(), "unknown"),
+        "birthDate": str(person["birth_date"]),
+        "telecom": [{"system": "phone", "value": str(person["phone"]), "use": "mobile"}] if person.get("phone") else None,
+    }
+    return {"fullUrl": full_url, "resource": resource,
+            "request": {"method": "POST", "url": "Patient", "ifNoneExist": f"identifier={NIK_SYSTEM}|{nik}"}}
+
+
+# Vital signs on the screening form, as LOINC components; the yes/no questions use the rule set's ids.
+VITALS = {
+    "temperature_c": ("8310-5", "Body temperature", "Cel"),
+    "systolic": ("8480-6", "Systolic blood pressure", "mm[Hg]"),
+    "diastolic": ("8462-4", "Diastolic blood pressure", "mm[Hg]"),
+    "weight_kg": ("29463-7", "Body weight", "kg"),
+    "pulse": ("8867-4", "Heart rate", "/min"),
+}
+RECHECKS = {"recheck_systolic": "8480-6", "recheck_diastolic": "8462-4"}
+OUTCOME_WORDS = {"proceed": "LANJUT", "postpone": "TUNDA", "refer": "RUJUK", "not_given": "TIDAK DIBERIKAN"}
+
+
+def _screening(record: SyncRecord, patient_url: str) -> dict[str, Any]:
+    """The screening as one Observation: vitals and answers as components, the outcome as its value."""
+    p = record.payload
+    try:
+        measured = json.loads(p.get("answers_json") or "{}")
+    except ValueError:
+        raise PermanentFailure(f"screening {record.record_id} has unreadable answers") from None
+    components: list[dict[str, Any]] = []
+    for key, (loinc, display, unit) in VITALS.items():
+        if measured.get(key) is not None:
+            components.append({"code": {"coding": [{"system": LOINC_SYSTEM, "code": loinc, "display": display}]},
+                               "valueQuantity": _quantity(measured[key], unit)})
+    for key, loinc in RECHECKS.items():
+        if measured.get(key) is not None:
+            components.append({"code": {"coding": [{"system": LOINC_SYSTEM, "code": loinc}], "text": f"{key} (second reading)"},
+                               "valueQuantity": _quantity(measured[key], "mm[Hg]")})
+    for question, yes in sorted((measured.get("answers") or {}).items()):
+        components.append({"code": {"coding": [{"system": SCREENING_QUESTION_SYSTEM, "code": str(question)}]},
+                           "valueBoolean": bool(yes)})
+    outcome = str(p.get("outcome"))
+    return {
+        "resourceType": "Observation",
+        "identifier": [_identifier(record.record_id)],
+        "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "survey"}]}],
+        "code": {"coding": [{"system": SCREENING_QUESTION_SYSTEM, "code": "screening",
+                             "display": f"COVID-19 pre-vaccination screening ({p.get('rule_set_version', '')})"}]},
+        "subject": {"reference": patient_url},
+        "effectiveDateTime": utc(p["screened_at"]),
+        "performer": [{"display": str(p.get("screened_by") or "")}],
+        "valueCodeableConcept": {"coding": [{"system": SCREENING_OUTCOME_SYSTEM, "code": outcome,
+                                             "display": OUTCOME_WORDS.get(outcome, outcome)}],
+                                 "text": str(p.get("reasons") or OUTCOME_WORDS.get(outcome, outcome))},
+        "note": [{"text": f"override: {p['override_reason']}"}] if p.get("override_reason") else None,
+        "component": components,
+    }
+
+
+def _quantity(value: Any, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}
+
+
+def _entry(resource_type: str, record_id: str, resource: dict[str, Any], suffix: str = "") -> dict[str, Any]:
+    return {"fullUrl": _urn(record_id, resource_type + suffix), "resource": resource,
+            "request": {"method": "POST", "url": resource_type,
+                        "ifNoneExist": f"identifier={RECORD_SYSTEM}|urn:uuid:{record_id}"}}
+
+
+def _identifier(record_id: str) -> dict[str, str]:
+    return {"system": RECORD_SYSTEM, "value": f"urn:uuid:{record_id}"}
+
+
+def _urn(record_id: str, what: str) -> str:
+    """A bundle-local fullUrl, the same on every retry of the record."""
+    return f"urn:uuid:{uuid.uuid5(uuid.UUID(record_id), what)}"
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def utc(value: Any) -> str:
+    """A stored instant as FHIR dateTime in UTC: 2021-08-05T01:00:00.000Z."""
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if when.tzinfo is None:
+        raise PermanentFailure(f"time {value!r} has no zone; the station stores UTC instants")
+    return when.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class FhirServer:
+    """``CentralServer`` for a FHIR R4 server (SATUSEHAT or any R4 store with transactions)."""
+
+    name = "fhir"
+
+    def __init__(self, settings: SyncSettings, http: HttpClient | None = None) -> None:
+        self.base = settings.url.rstrip("/")
+        self.http = http or HttpClient(settings)
+
+    def send(self, record: SyncRecord) -> Ack:
+        try:
+            bundle = build_bundle(record)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PermanentFailure(f"record {record.record_id} ({record.topic}) is incomplete: {exc!r}") from None
+        if bundle is None:
+            return Ack(skipped=f"{record.topic} stays on the station (no FHIR counterpart)")
+        response = self.http.request("POST", self.base, content=json.dumps(bundle, separators=(",", ":")),
+                                     headers={"Content-Type": "application/fhir+json", "Accept": "application/fhir+json",
+                                              "Prefer": "return=minimal"})
+        try:
+            body = response.json()
+        except ValueError:
+            raise TransientFailure("the server acknowledged with a body that is not JSON", server_wide=False) from None
+        return Ack(server_ids=_created_ids(body, len(bundle["entry"])))
+
+    def certificate(self, record: SyncRecord) -> Certificate:
+        try:
+            response = self.http.request("GET", f"{self.base}/Immunization", params={
+                "identifier": f"{RECORD_SYSTEM}|urn:uuid:{record.record_id}"}, headers={"Accept": "application/fhir+json"})
+        except SyncFailure as exc:
+            return Certificate("unreachable", detail=str(exc))
+        found = [e.get("resource", {}) for e in response.json().get("entry", [])
+                 if e.get("resource", {}).get("resourceType") == "Immunization"]
+        if not found:
+            return Certificate("not_yet", detail="the national server has no record of this dose yet")
+        immunization = found[0]
+        for identifier in immunization.get("identifier", []):
+            if identifier.get("system") == CERTIFICATE_SYSTEM and identifier.get("value"):
+                return Certificate("issued", identifier["value"])
+        return Certificate("issued", f"Immunization/{immunization['id']}")
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _created_ids(body: Any, expected: int) -> tuple[str, ...]:
+    if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
+        raise TransientFailure("the server acknowledged without a transaction-response Bundle", server_wide=False)
+    entries = body.get("entry") or []
+    if len(entries) != expected:
+        raise TransientFailure(f"the server answered {len(entries)} entries for {expected}", server_wide=False)
+    ids = []
+    for entry in entries:
+        response = entry.get("response") or {}
+        status = str(response.get("status", ""))
+        if not status.startswith(("200", "201")):
+            raise PermanentFailure(f"the server refused an entry: {status}")
+        location = str(response.get("location", ""))
+        parts = location.split("/_history")[0].rstrip("/").split("/")
+        ids.append("/".join(parts[-2:]) if len(parts) >= 2 else location)
+    return tuple(ids)
