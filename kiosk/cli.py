@@ -24,7 +24,7 @@ Handler = Callable[[Settings, argparse.Namespace], int]
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report]``."""
+    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|sync|diag]``."""
     p = argparse.ArgumentParser(prog="kiosk", description="Sentra check-in station")
     p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
     sub = p.add_subparsers(dest="command")
@@ -50,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
     card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
     pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
     pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
+    from kiosk.sync import commands as sync_commands
+
+    sync_commands.add_parser(sub)
     report = sub.add_parser("report", help="a day's numbers (default today)")
     report.add_argument("--json", action="store_true")
     report.add_argument("--day", type=dt.date.fromisoformat, help="YYYY-MM-DD")
@@ -83,6 +86,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
+        "sync": _sync,
     }
     if command == "run":
         return _launch(settings, launch)
@@ -202,6 +206,12 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
     return 0
+
+
+def _sync(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.sync import commands
+
+    return commands.run(settings, args)
 
 
 def _pin_hash(pin: str | None) -> int:

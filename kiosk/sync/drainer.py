@@ -190,6 +190,14 @@ class Drainer:
             self._lease_until = state.lease_until
             return [self._record(session, row) for row in rows]
 
+    def record(self, row_id: uuid.UUID) -> SyncRecord:
+        """One stored record as the adapters see it (for a certificate lookup, say)."""
+        with self.db.read() as session:
+            row = session.get(OutboxRow, row_id)
+            if row is None:
+                raise LookupError(f"no outbox row {row_id}")
+            return self._record(session, row)
+
     def _record(self, session: Session, row: OutboxRow) -> SyncRecord:
         person = None
         if row.patient_key:

@@ -1,0 +1,135 @@
+"""`kiosk sync ...`: send once, run as a service, show status, list and resend refused records."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import signal
+import threading
+from typing import TYPE_CHECKING, Any
+
+from kiosk.sync.port import DrainReport
+
+if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at import
+    from kiosk.config import Settings
+    from kiosk.storage.db import Database
+    from kiosk.sync.drainer import SyncStatus
+
+
+def add_parser(sub: Any) -> None:
+    sync = sub.add_parser("sync", help="send records to the central server").add_subparsers(dest="action", required=True)
+    sync.add_parser("once", help="send everything due now, then stop")
+    sync.add_parser("run", help="keep sending until stopped (SIGTERM/Ctrl-C)")
+    status = sync.add_parser("status", help="backlog, oldest waiting record, last success and last error")
+    status.add_argument("--json", action="store_true")
+    sync.add_parser("attention", help="records the server refused, with its words")
+    again = sync.add_parser("resend", help="queue a refused record again (after fixing its cause)")
+    again.add_argument("record", help="the record id (or its first 8+ characters) from `kiosk sync attention`")
+    again.add_argument("--by", default="technician", help="who is resending (for the audit log)")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import build_station
+    from kiosk.sync.drainer import resend, utcnow
+
+    station = build_station(settings)
+    try:
+        db = station.ctx.db
+        if args.action == "status":
+            return _status(db, args.json)
+        if args.action == "attention":
+            return _attention(db)
+        if args.action == "resend":
+            row = resend(db, args.record, args.by, utcnow())
+            print(f"record {row.id} ({row.topic}) queued again")
+            return 0
+        from kiosk.sync.factory import build_drainer
+
+        drainer = build_drainer(settings, db)
+        try:
+            if args.action == "once":
+                report = drainer.drain()
+                drainer.release()
+                print(describe_report(report))
+                return 0 if not report.errors and not report.lease_holder else 1
+            stop = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+            print(f"sending to {settings.sync.url} as {drainer.holder}; stop with Ctrl-C", flush=True)
+            drainer.run(stop, settings.sync.poll_seconds, on_report=_print_activity)
+            return 0
+        finally:
+            drainer.server.close()
+    finally:
+        station.close()
+
+
+def describe_report(report: DrainReport) -> str:
+    if report.lease_holder:
+        return f"another sender holds the lease ({report.lease_holder}); nothing sent"
+    parts = [f"{report.sent} sent", f"{report.skipped} kept local", f"{report.needs_attention} need attention",
+             f"{report.retrying} to retry"]
+    text = ", ".join(parts)
+    if report.paused_for:
+        text += f"; paused {report.paused_for:.0f} s"
+    if report.errors:
+        text += f"; last error: {report.errors[-1]}"
+    return text
+
+
+def _print_activity(report: DrainReport) -> None:
+    if report.sent or report.needs_attention or report.retrying or report.lease_holder:
+        print(f"{dt.datetime.now():%H:%M:%S} {describe_report(report)}", flush=True)
+
+
+def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = None) -> list[str]:
+    """The same words on the CLI and the staff desk."""
+    def at(when: dt.datetime | None) -> str:
+        return when.astimezone(tz).strftime("%d-%m %H:%M:%S") if when else "never"
+
+    age = status.oldest_age(now)
+    lines = [f"waiting: {status.backlog}" + (f" (oldest {_duration(age)} old)" if age is not None else ""),
+             f"need attention: {status.needs_attention}", f"sent: {status.acknowledged}",
+             f"last success: {at(status.last_success_at)}"]
+    if status.last_error:
+        lines.append(f"last error ({at(status.last_error_at)}): {status.last_error}")
+    return lines
+
+
+def _duration(delta: dt.timedelta) -> str:
+    seconds = int(max(delta.total_seconds(), 0))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days"
+
+
+def _status(db: Database, as_json: bool) -> int:
+    from kiosk.sync.drainer import sync_status, utcnow
+
+    status = sync_status(db)
+    if as_json:
+        data = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in status.__dict__.items()}
+        age = status.oldest_age(utcnow())
+        data["oldest_pending_age_seconds"] = age.total_seconds() if age is not None else None
+        print(json.dumps(data, indent=2))
+    else:
+        print("\n".join(status_lines(status, utcnow())))
+    return 0
+
+
+def _attention(db: Database) -> int:
+    from kiosk.sync.drainer import needing_attention
+
+    items = needing_attention(db)
+    if not items:
+        print("nothing needs attention")
+    for item in items:
+        print(f"{str(item.row_id)[:8]}  #{item.seq} {item.topic}  {item.person}  tries {item.attempts}\n    {item.error}")
+    return 1 if items else 0
+
+

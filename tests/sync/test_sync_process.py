@@ -1,0 +1,100 @@
+"""`kiosk sync run` as its own process: killed with SIGKILL mid-batch, restarted, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kiosk.sync.drainer import sync_status
+from tests.sync_helpers import assert_exactly_once_in_order, serve
+from tests.unit.test_config import GOOD
+
+
+def config_for(station, url: str) -> Path:
+    data = station.settings.data_dir
+    text = GOOD.replace("{data}", str(data)).replace('url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', "")
+    text += (f'[sync]\nserver = "fhir"\nurl = "{url}"\nbatch_size = 10\nlease_seconds = 6\n'
+             "retry_base_seconds = 0.05\nretry_cap_seconds = 0.5\npoll_seconds = 0.2\n")
+    path = data / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def kiosk(config: Path, *args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], capture_output=True,
+                          text=True, timeout=120, **kw)
+
+
+def bundles(proxy) -> list[bytes]:
+    return [r.body for r, _ in proxy.seen if r.method == "POST" and r.path.rstrip("/").endswith("/fhir")]
+
+
+def test_kill_9_mid_batch_then_restart(station, clock, fhir_server, proxy):
+    served = serve(station, clock, [f"REG-{n:04d}" for n in range(1, 21)], {"REG-0004", "REG-0011"})
+    proxy.rule = lambda request: ("delay", 0.05)  # a slow uplink, so the kill lands inside a batch
+    config = config_for(station, proxy.url())
+    runner = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "sync", "run"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while len(bundles(proxy)) < 15 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(runner.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    runner.wait(10)
+    sent_before_kill = len(bundles(proxy))
+    assert 15 <= sent_before_kill < 58, sent_before_kill
+    assert sync_status(station.ctx.db).in_flight > 0  # it died holding a batch
+
+    refused = kiosk(config, "sync", "once")  # the dead sender's lease has not run out yet
+    assert refused.returncode == 1 and "another sender holds the lease" in refused.stdout
+    time.sleep(max(killed_at + 6.2 - time.monotonic(), 0))
+    done = kiosk(config, "sync", "once")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sync_status(station.ctx.db).backlog == 0
+
+    assert_exactly_once_in_order(fhir_server, served)
+    sent = bundles(proxy)
+    assert len(sent) > len(set(sent)), "the batch cut off by the kill was sent again"
+    status = kiosk(config, "sync", "status")
+    assert "waiting: 0" in status.stdout and "need attention: 0" in status.stdout and "last success: " in status.stdout
+
+
+def test_sync_run_stops_cleanly_and_hands_the_lease_on(station, clock, fhir_server, proxy):
+    serve(station, clock, ["REG-0001", "REG-0002"])
+    config = config_for(station, proxy.url())
+    runner = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "sync", "run"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while sync_status(station.ctx.db).backlog and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.send_signal(signal.SIGTERM)
+    out, _ = runner.communicate(timeout=20)
+    assert runner.returncode == 0 and " sent" in out and "sending to" in out, out
+    assert sync_status(station.ctx.db).backlog == 0
+    again = kiosk(config, "sync", "once")  # no waiting for a lease: it was given up at exit
+    assert again.returncode == 0 and again.stdout.startswith("0 sent"), again.stdout
+
+
+def test_attention_list_and_resend_from_the_command_line(station, clock, fhir_server, proxy):
+    from tests.fault_proxy import operation_outcome
+
+    served = serve(station, clock, ["REG-0005"])
+    proxy.rule = lambda r: (operation_outcome(422, "NIK belum terdaftar di Dukcapil")
+                            if r.has(str(served.doses[0])) else "forward")
+    config = config_for(station, proxy.url())
+    first = kiosk(config, "sync", "once")
+    assert first.returncode == 1 and "1 need attention" in first.stdout
+    listed = kiosk(config, "sync", "attention")
+    assert listed.returncode == 1 and "vaccination.recorded" in listed.stdout
+    assert "HTTP 422: NIK belum terdaftar di Dukcapil" in listed.stdout and served.niks[0] in listed.stdout
+    short = listed.stdout.split()[0]
+    proxy.rule = lambda r: "forward"
+    again = kiosk(config, "sync", "resend", short, "--by", "Teknisi Budi")
+    assert again.returncode == 0 and "queued again" in again.stdout
+    assert kiosk(config, "sync", "once").returncode == 0
+    assert kiosk(config, "sync", "attention").stdout.strip() == "nothing needs attention"
+    assert_exactly_once_in_order(fhir_server, served)
