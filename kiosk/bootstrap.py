@@ -22,8 +22,10 @@ from kiosk.services.context import StationContext
 from kiosk.services.desk import StaffDesk
 from kiosk.services.printing import PrintQueue
 from kiosk.services.registrations import RegistrationService
+from kiosk.services.exchange import ExchangeService
 from kiosk.storage import migrate
 from kiosk.storage.db import Database, make_engine
+from kiosk.sync.drainer import Venue
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Station:
     registrations: RegistrationService
     desk: StaffDesk
     printing: PrintQueue
+    exchange: ExchangeService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -73,5 +76,6 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
     )
     printing = PrintQueue(ctx, settings.language)
     printing.recover_interrupted()
+    venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),
-                   StaffDesk(ctx), printing)
+                   StaffDesk(ctx), printing, ExchangeService(ctx, venue))

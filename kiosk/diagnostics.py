@@ -26,7 +26,7 @@ class Check:
 
 def station_checks(station: Station) -> list[Check]:
     """Checks that read only the station's own state (fast, local)."""
-    return [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station)]
+    return [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station), _sync(station)]
 
 
 def _database(ctx: StationContext) -> Check:
@@ -58,3 +58,14 @@ def _printing(station: Station) -> Check:
 def _key(station: Station) -> Check:
     path = station.settings.venue_key_path
     return Check("venue key", path.exists(), f"{path} ({station.ctx.keys.venue})")
+
+
+def _sync(station: Station) -> Check:
+    from kiosk.sync.drainer import sync_status
+
+    status = sync_status(station.ctx.db)
+    where = station.settings.sync.url if station.settings.sync.server != "none" else "not configured"
+    detail = f"{where}: {status.backlog} waiting, {status.needs_attention} need attention"
+    if status.last_error and (status.backlog or status.needs_attention):
+        detail += f"; last error: {status.last_error}"
+    return Check("sync", status.needs_attention == 0 and not (status.backlog and status.last_error), detail)

@@ -9,6 +9,7 @@ station shows its face within a second of power-on.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -73,6 +74,14 @@ class KioskApp(App[int], inherit_bindings=False):
             self.outcome = outcome
             self.error = error
 
+    class Synced(Message, bubble=False):
+        """The sender finished a pass (relayed to the active screen, which may show sync numbers)."""
+
+        def __init__(self, report: Any, relayed: bool = False) -> None:
+            super().__init__()
+            self.report = report
+            self.relayed = relayed
+
     class Printed(Message, bubble=False):
         """The print worker finished a pass over the queue (relayed to the active screen)."""
 
@@ -91,6 +100,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self.devices = devices
         self._builder = builder
         self.last_print = PrintReport(0)
+        self._sync_stop = threading.Event()
+        self._central: Any = None
 
     @property
     def ready(self) -> bool:
@@ -123,6 +134,42 @@ class KioskApp(App[int], inherit_bindings=False):
     def _started(self) -> None:
         self.screen.post_message(self.Ready())
         self.print_pending()
+        if self.settings.sync.server != "none":
+            self.run_sync()
+
+    @work(thread=True, group="sync", exit_on_error=False, description="send records to the central server")
+    def run_sync(self) -> None:
+        """The station's sender: drains the outbox while the app runs (see kiosk.sync.drainer)."""
+        from kiosk.sync.factory import build_drainer
+
+        assert self.station is not None
+        drainer = build_drainer(self.settings, self.station.ctx.db)
+        try:
+            drainer.run(self._sync_stop, self.settings.sync.poll_seconds,
+                        on_report=lambda report: self.post_message(self.Synced(report)))
+        finally:
+            drainer.server.close()
+
+    def central_server(self) -> Any:
+        """The configured central server for lookups (the exchange desk), or None without sync."""
+        if self.settings.sync.server == "none":
+            return None
+        if self._central is None:
+            from kiosk.sync.factory import build_server
+
+            self._central = build_server(self.settings)
+        return self._central
+
+    def on_unmount(self) -> None:
+        """Stop the sender (it gives its lease up) and close lookups."""
+        self._sync_stop.set()
+        if self._central is not None:
+            self._central.close()
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        if not message.relayed:
+            self.screen.post_message(self.Synced(message.report, relayed=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Quitting is for technicians only."""

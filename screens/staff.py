@@ -37,7 +37,9 @@ class StaffScreen(Screen[None]):
     BINDINGS = [Binding("f5", "refresh", "Refresh", id="staff-refresh"),
                 Binding("f9", "lock", "Lock", id="staff-lock"),
                 Binding("f4", "walkin", "Walk-in", id="staff-walkin"),
-                Binding("f6", "print_queue", "Print queue", id="staff-print-queue-key")]
+                Binding("f6", "print_queue", "Print queue", id="staff-print-queue-key"),
+                Binding("f7", "exchange", "Card exchange", id="staff-exchange-key"),
+                Binding("f8", "sync", "Sync", id="staff-sync-key")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,9 +49,12 @@ class StaffScreen(Screen[None]):
         """Numbers, search row, visit table, action row."""
         with Vertical(id="staff-main"):
             yield DayNumbersPanel(id="staff-numbers")
+            yield Label("", id="staff-sync")
             with Horizontal(id="staff-search-row"):
                 yield Input(placeholder="Pindai / cari: nama, NIK, kode, antrean — scan or search", id="staff-search")
                 yield Button("Check-in", id="staff-checkin", variant="primary")
+                yield Button("Tukar kartu / Exchange", id="staff-exchange")
+                yield Button("Sinkron / Sync", id="staff-sync-button")
             yield Label("", id="staff-message")
             yield DataTable(id="staff-visits", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="staff-actions"):
@@ -67,6 +72,7 @@ class StaffScreen(Screen[None]):
         for desk, button in DESK_BUTTONS.items():
             self.query_one(f"#{button}", Button).disabled = role not in ("all", desk)
         self.action_refresh()
+        self.set_interval(5, self.show_sync)
 
     def on_screen_resume(self) -> None:
         """Coming back from a form: show fresh numbers."""
@@ -77,6 +83,31 @@ class StaffScreen(Screen[None]):
         desk = self.app.station.desk
         self.query_one(DayNumbersPanel).show(desk.day_numbers())
         self._show(desk.find(self.query_one("#staff-search", Input).value))
+        self.show_sync()
+
+    def on_kiosk_app_synced(self) -> None:
+        """The sender finished a pass: fresh sync numbers."""
+        self.show_sync()
+
+    def show_sync(self) -> None:
+        """One line: what waits for the central server, what needs attention, the last error."""
+        from kiosk.sync.drainer import sync_status
+
+        ctx = self.app.station.ctx
+        status = sync_status(ctx.db)
+        if self.app.settings.sync.server == "none":
+            text = f"Sinkron / Sync: tidak diatur / not configured — {status.backlog} menunggu / waiting"
+        else:
+            age = status.oldest_age(ctx.clock.now())
+            oldest = f" (tertua / oldest {int(age.total_seconds() // 60)} min)" if age is not None else ""
+            last = f"{ctx.clock.local(status.last_success_at):%H:%M}" if status.last_success_at else "-"
+            text = (f"Sinkron / Sync: {status.backlog} menunggu / waiting{oldest} · {status.needs_attention} perlu tindakan"
+                    f" / need attention · terakhir berhasil / last success {last}")
+            if status.last_error and (status.backlog or status.needs_attention):
+                text += f" · {status.last_error[:80]}"
+        label = self.query_one("#staff-sync", Label)
+        label.update(text)
+        label.set_class(bool(status.needs_attention), "error")
 
     def _show(self, visits: list[VisitView]) -> None:
         self.visits = visits
@@ -141,6 +172,20 @@ class StaffScreen(Screen[None]):
         from screens.print_queue import PrintQueueScreen
 
         self.app.push_screen(PrintQueueScreen())
+
+    @on(Button.Pressed, "#staff-exchange")
+    def action_exchange(self) -> None:
+        """The card-exchange desk."""
+        from screens.exchange import ExchangeScreen
+
+        self.app.push_screen(ExchangeScreen())
+
+    @on(Button.Pressed, "#staff-sync-button")
+    def action_sync(self) -> None:
+        """Sync status and records needing attention."""
+        from screens.sync import SyncScreen
+
+        self.app.push_screen(SyncScreen())
 
     @on(Button.Pressed, "#staff-lock-button")
     def action_lock(self) -> None:

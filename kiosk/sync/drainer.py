@@ -65,6 +65,19 @@ class Venue:
     station_id: str
 
 
+def load_record(session: Session, row: OutboxRow, venue: Venue) -> SyncRecord:
+    """An outbox row as the adapters see it: the stored payload plus the person as stored now."""
+    person = None
+    if row.patient_key:
+        found = session.get(Registration, uuid.UUID(row.patient_key))
+        if found is not None:
+            person = {"id": str(found.id), "nik": found.nik, "name": found.name,
+                      "birth_date": found.birth_date.isoformat(), "sex": found.sex, "phone": found.phone}
+    return SyncRecord(row_id=str(row.id), record_id=str(row.aggregate_id), seq=row.seq, topic=row.topic,
+                      payload=json.loads(row.payload_json), person=person, venue_code=venue.code,
+                      venue_name=venue.name, station_id=venue.station_id, created_at=row.created_at)
+
+
 class Drainer:
     """Sends due outbox rows for one destination; see the module docstring for the guarantees."""
 
@@ -199,15 +212,7 @@ class Drainer:
             return self._record(session, row)
 
     def _record(self, session: Session, row: OutboxRow) -> SyncRecord:
-        person = None
-        if row.patient_key:
-            found = session.get(Registration, uuid.UUID(row.patient_key))
-            if found is not None:
-                person = {"id": str(found.id), "nik": found.nik, "name": found.name,
-                          "birth_date": found.birth_date.isoformat(), "sex": found.sex, "phone": found.phone}
-        return SyncRecord(row_id=str(row.id), record_id=str(row.aggregate_id), seq=row.seq, topic=row.topic,
-                          payload=json.loads(row.payload_json), person=person, venue_code=self.venue.code,
-                          venue_name=self.venue.name, station_id=self.venue.station_id, created_at=row.created_at)
+        return load_record(session, row, self.venue)
 
     def _send_batch(self, batch: list[SyncRecord], report: DrainReport, stop: threading.Event | None) -> bool:
         """Send each record; write the results once. True when the sender should pause."""

@@ -1,0 +1,136 @@
+"""The card-exchange desk: scan the local card, see the person and the national certificate, withdraw it."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Input, Label, Static
+
+from kiosk.errors import KioskError
+from kiosk.services.exchange import CardForExchange, ExchangeRefused
+from kiosk.sync.port import Certificate
+
+RECORD_STATES = {
+    "acknowledged": "sudah di server nasional / on the national server",
+    "pending": "menunggu dikirim / waiting to be sent",
+    "in_flight": "sedang dikirim / being sent",
+    "needs_attention": "ditolak server, perlu tindakan / refused by the server, needs attention",
+    "missing": "tidak ada catatan kirim / no sync record",
+}
+
+
+class ExchangeScreen(Screen[None]):
+    """Scan a local card; exchange it once the national server reports the certificate."""
+
+    CSS_PATH = "exchange.tcss"
+    AUTO_FOCUS = "#exchange-scan"
+    BINDINGS = [Binding("escape", "back", "Back", id="exchange-back")]
+
+    class LookedUp(Message):
+        """What the lookup worker found: the card, the certificate status, or the refusal."""
+
+        def __init__(self, view: CardForExchange | None, certificate: Certificate | None, error: str = "") -> None:
+            super().__init__()
+            self.view = view
+            self.certificate = certificate
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: CardForExchange | None = None
+        self.certificate: Certificate | None = None
+
+    def compose(self) -> ComposeResult:
+        """Scan field, card details, certificate, confirm."""
+        yield Static("Tukar kartu lokal / Exchange a local card", id="exchange-title")
+        with Vertical(id="exchange-body"):
+            yield Input(placeholder="Pindai kartu lokal / Scan the local card", id="exchange-scan")
+            yield Label("", id="exchange-message")
+            yield Static("", id="exchange-card")
+            yield Static("", id="exchange-certificate")
+            with Horizontal(id="exchange-confirm-row"):
+                yield Input(placeholder="Nama petugas / Staff name", id="exchange-staff")
+                yield Button("Tukar & tarik kartu / Exchange & withdraw", id="exchange-confirm", variant="success",
+                             disabled=True)
+                yield Button("Kembali / Back", id="exchange-back-button")
+
+    @on(Input.Submitted, "#exchange-scan")
+    def _scanned(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        self._say("Memeriksa… / Checking…")
+        self.query_one("#exchange-confirm", Button).disabled = True
+        self.look_up(text)
+
+    @work(thread=True, group="exchange", exclusive=True, exit_on_error=False, description="look up the card")
+    def look_up(self, text: str) -> None:
+        """Verify and find the card (local), then ask the national server for the certificate (network)."""
+        exchange = self.app.station.exchange
+        try:
+            view = exchange.look_up(text)
+        except ExchangeRefused as exc:
+            self.post_message(self.LookedUp(None, None, str(exc)))
+            return
+        record = exchange.certificate_record(view)
+        server = self.app.central_server()
+        if record is None or server is None:
+            detail = "sinkron tidak diatur / sync is not configured" if server is None else ""
+            self.post_message(self.LookedUp(view, Certificate("not_yet", detail=detail)))
+            return
+        self.post_message(self.LookedUp(view, server.certificate(record)))
+
+    @on(LookedUp)
+    def _show(self, message: LookedUp) -> None:
+        self.view, self.certificate = message.view, message.certificate
+        card, cert = self.query_one("#exchange-card", Static), self.query_one("#exchange-certificate", Static)
+        if message.view is None:
+            card.update("")
+            cert.update("")
+            self._say(message.error, error=True)
+            return
+        v = message.view
+        card.update(f"{v.name}   NIK {v.nik_masked}\nDosis / Dose {v.dose_number}: {v.product}, lot {v.lot}, "
+                    f"{v.given_at:%d-%m-%Y %H:%M}\nKartu / Card {v.short_id}\n"
+                    f"Catatan dosis / Dose record: {RECORD_STATES.get(v.record_state, v.record_state)}"
+                    + (f" — {v.record_error}" if v.record_error else ""))
+        c = message.certificate
+        if c is not None and c.status == "issued":
+            cert.update(f"Sertifikat nasional / National certificate: {c.certificate_id}")
+            self._say("Siap ditukar / Ready to exchange")
+        else:
+            reason = {"unreachable": "server nasional tidak terjangkau / national server unreachable",
+                      "not_yet": "belum terbit / not issued yet"}.get(c.status if c else "", "")
+            cert.update(f"Sertifikat nasional / National certificate: {reason}" + (f" ({c.detail})" if c and c.detail else ""))
+            self._say("Kartu lokal tetap berlaku / The local card stays valid", error=True)
+        self.query_one("#exchange-confirm", Button).disabled = not (c is not None and c.status == "issued")
+
+    @on(Button.Pressed, "#exchange-confirm")
+    def _confirm(self) -> None:
+        if self.view is None or self.certificate is None:
+            return
+        try:
+            self.app.station.exchange.exchange(self.view.card_id, self.query_one("#exchange-staff", Input).value,
+                                               self.certificate.certificate_id)
+        except KioskError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._say(f"Ditukar: kartu {self.view.short_id} ditarik / Exchanged: card {self.view.short_id} withdrawn")
+        self.query_one("#exchange-confirm", Button).disabled = True
+        scan = self.query_one("#exchange-scan", Input)
+        scan.value = ""
+        scan.focus()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        label = self.query_one("#exchange-message", Label)
+        label.update(text)
+        label.set_class(error, "error")
+
+    @on(Button.Pressed, "#exchange-back-button")
+    def action_back(self) -> None:
+        """Back to the staff screen."""
+        self.dismiss()

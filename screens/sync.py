@@ -1,0 +1,102 @@
+"""Sync status and the records the central server refused: read the server's words, resend after fixing."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from kiosk.errors import KioskError
+from kiosk.sync.commands import status_lines
+from kiosk.sync.drainer import AttentionItem, needing_attention, resend, sync_status
+
+TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / screening",
+          "vaccination.recorded": "dosis / dose", "card.issued": "kartu / card", "pass.issued": "tiket / pass",
+          "registration.created": "pendaftaran / registration", "visit.no_show": "tidak hadir / no-show"}
+
+
+class SyncScreen(Screen[None]):
+    """Backlog and last error at the top; the needs-attention list with the server's message below."""
+
+    CSS_PATH = "sync.tcss"
+    BINDINGS = [Binding("escape", "back", "Back", id="sync-back"), Binding("f5", "refresh", "Refresh", id="sync-refresh")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[AttentionItem] = []
+
+    def compose(self) -> ComposeResult:
+        """Status, table, the selected record's error, actions."""
+        yield Static("Sinkron ke server pusat / Sync to the central server", id="sync-title")
+        yield Static("", id="sync-status")
+        yield Label("Perlu tindakan / Needs attention", id="sync-attention-title")
+        yield DataTable(id="sync-attention", cursor_type="row")
+        yield Static("", id="sync-error")
+        yield Label("", id="form-error")
+        with Horizontal(id="sync-buttons"):
+            yield Input(placeholder="Nama / Your name", id="sync-by")
+            yield Button("Kirim ulang / Resend", id="sync-resend", variant="primary")
+            yield Button("Kembali / Back", id="sync-back-button")
+
+    def on_mount(self) -> None:
+        """Columns and rows; refresh while open (the sender works in the background)."""
+        self.query_one(DataTable).add_columns("#", "Jenis / Kind", "Orang / Person", "Coba / Tries", "Dibuat / Made")
+        self.action_refresh()
+        self.set_interval(5, self.action_refresh)
+
+    def on_kiosk_app_synced(self) -> None:
+        """The sender finished a pass."""
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Reload status and the list (local reads)."""
+        station = self.app.station
+        now = station.ctx.clock.now()
+        lines = status_lines(sync_status(station.ctx.db), now, station.ctx.clock.tz)
+        if self.app.settings.sync.server == "none":
+            lines.insert(0, "sinkron tidak diatur (sync.server = none): catatan menunggu di stasiun / records wait here")
+        self.query_one("#sync-status", Static).update("\n".join(lines))
+        self.items = needing_attention(station.ctx.db)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in self.items:
+            table.add_row(str(item.seq), TOPICS.get(item.topic, item.topic), item.person or "-", str(item.attempts),
+                          f"{station.ctx.clock.local(item.created_at):%d-%m %H:%M}")
+        if self.items:
+            table.move_cursor(row=min(row or 0, len(self.items) - 1))
+        self._show_error()
+
+    @on(DataTable.RowHighlighted)
+    def _show_error(self) -> None:
+        item = self._selected()
+        self.query_one("#sync-error", Static).update(f"Server: {item.error}" if item else "")
+
+    def _selected(self) -> AttentionItem | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.items[row] if self.items and row is not None and 0 <= row < len(self.items) else None
+
+    @on(Button.Pressed, "#sync-resend")
+    def _resend(self) -> None:
+        item = self._selected()
+        by = self.query_one("#sync-by", Input).value.strip()
+        if item is None:
+            return
+        if not by:
+            self.query_one("#form-error", Label).update("Isi nama Anda / Type your name (it goes in the audit log)")
+            return
+        try:
+            resend(self.app.station.ctx.db, item.row_id, by, self.app.station.ctx.clock.now())
+        except KioskError as exc:
+            self.query_one("#form-error", Label).update(str(exc))
+            return
+        self.query_one("#form-error", Label).update(f"#{item.seq} dikirim ulang / queued again")
+        self.action_refresh()
+
+    @on(Button.Pressed, "#sync-back-button")
+    def action_back(self) -> None:
+        """Back."""
+        self.dismiss()
