@@ -11,7 +11,8 @@
   Retry-After wins). A server-wide failure (unreachable, 5xx, 429) pauses the whole sender; a
   refused record goes to the needs-attention list and never blocks the others.
 - Results are written once per batch: a crash loses at most one batch of acknowledgements, and
-  those records are sent again and recognised.
+  those records are sent again and recognised. Batches start at one record and double up to the
+  batch size, so the first acknowledgement after an outage is written within one round trip.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class Drainer:
         self.paused_until: dt.datetime | None = None
         self._failures = 0  # consecutive server-wide failures
         self._lease_until: dt.datetime | None = None
+        self._batch = 1  # slow start: 1, 2, 4 ... batch_size
 
     # ------------------------------------------------------------------ running
 
@@ -112,12 +114,14 @@ class Drainer:
             if self.paused_until and now < self.paused_until:
                 report.paused_for = (self.paused_until - now).total_seconds()
                 break
-            batch = self._claim()
+            batch = self._claim(self._batch)
             if not batch:
                 break
             batches += 1
             if self._send_batch(batch, report, stop):
+                self._batch = 1
                 break
+            self._batch = min(self._batch * 2, self.batch_size)
         return report
 
     def run(self, stop: threading.Event, poll_seconds: float = 5.0,
@@ -182,7 +186,7 @@ class Drainer:
 
     # ------------------------------------------------------------------ batches
 
-    def _claim(self) -> list[SyncRecord]:
+    def _claim(self, limit: int) -> list[SyncRecord]:
         now = self.now()
         earlier = aliased(OutboxRow)
         blocked = exists().where(earlier.destination == OutboxRow.destination, earlier.patient_key == OutboxRow.patient_key,
@@ -191,7 +195,7 @@ class Drainer:
                 .where(col(OutboxRow.destination) == self.destination, col(OutboxRow.state) == "pending",
                        or_(col(OutboxRow.next_attempt_at).is_(None), col(OutboxRow.next_attempt_at) <= now),
                        or_(col(OutboxRow.patient_key) == "", ~blocked))
-                .order_by(col(OutboxRow.seq)).limit(self.batch_size))
+                .order_by(col(OutboxRow.seq)).limit(limit))
         with self.db.write() as session:
             state = session.get(SyncState, self.destination)
             if state is None or state.holder != self.holder:
