@@ -129,7 +129,10 @@ class Drainer:
         """Drain until ``stop`` is set: immediately while there is work, else every ``poll_seconds``."""
         try:
             while not stop.is_set():
-                report = self.drain(stop)
+                try:
+                    report = self.drain(stop)
+                except Exception as exc:  # noqa: BLE001 - a full disk or a locked file must not end the sender
+                    report = DrainReport(paused_for=poll_seconds, errors=[f"sending stopped for now: {exc}"])
                 if on_report is not None:
                     on_report(report)
                 wait = poll_seconds
@@ -270,6 +273,9 @@ class Drainer:
         with self.db.write() as session:
             state = session.get(SyncState, self.destination)
             assert state is not None
+            if state.holder != self.holder:  # this sender stalled past its lease; the new holder resends
+                report.errors.append(f"the sending lease passed to {state.holder}; results left to it")
+                return
             for result in results:
                 row = session.get(OutboxRow, uuid.UUID(result.row_id))
                 if row is None or row.state != "in_flight":
