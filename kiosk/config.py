@@ -107,6 +107,18 @@ class DeviceSettings(Section):
     """Show what the camera sees on the scan screen, so attendees can aim."""
     decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
     """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar"."""
+    hid_scanner: bool = True
+    """Tell a keyboard-wedge scanner's burst of keys from a person typing, on every screen that takes
+    a scan (the scanned characters never land in whatever field has focus)."""
+    hid_max_gap_ms: int = Field(default=30, ge=2, le=200)
+    """Longest pause between a scanner's keys; a person types slower (60+ ms between keys)."""
+    hid_min_length: int = Field(default=4, ge=1, le=64)
+    """Shortest code a burst must hold to count as a scan."""
+    hid_prefix: str = ""
+    """Characters the scanner is programmed to send before each code (removed), or empty."""
+    hid_suffix: list[str] = ["enter", "tab"]
+    """What ends a scan: key names ("enter", "tab") or single characters; a burst that just stops
+    is a scan too, after hid_max_gap_ms."""
     printer_url: str = "preview://"
     """Printer: usb://VID:PID, tcp://HOST:PORT, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0,
     cups://NAME, or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import log, on, work
+from textual import events, log, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
+from devices.hid import KeyWedge, Scan, WedgeSettings
 from kiosk.ports import DeviceError
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
@@ -74,6 +75,13 @@ class KioskApp(App[int], inherit_bindings=False):
             self.outcome = outcome
             self.error = error
 
+    class Scanned(Message, bubble=False):
+        """A keyboard-wedge scanner typed a code (sent to the active screen, if it takes scans)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class Synced(Message, bubble=False):
         """The sender finished a pass (relayed to the active screen, which may show sync numbers)."""
 
@@ -102,6 +110,10 @@ class KioskApp(App[int], inherit_bindings=False):
         self.last_print = PrintReport(0)
         self._sync_stop = threading.Event()
         self._central: Any = None
+        d = settings.devices
+        self._wedge: KeyWedge[events.Key] | None = KeyWedge(WedgeSettings(
+            d.hid_max_gap_ms / 1000, d.hid_min_length, d.hid_prefix, tuple(d.hid_suffix))) if d.hid_scanner else None
+        self._wedge_timer: Any = None
 
     @property
     def ready(self) -> bool:
@@ -165,6 +177,34 @@ class KioskApp(App[int], inherit_bindings=False):
         self._sync_stop.set()
         if self._central is not None:
             self._central.close()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys pass the scanner detector first: a burst is a scan, anything else reaches the focus."""
+        if self._wedge is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            await self._wedge_do(self._wedge.key(event, event.key, event.character, event.time))
+            if self._wedge_timer is not None:
+                self._wedge_timer.stop()
+            self._wedge_timer = self.set_timer(self._wedge.settings.max_gap, self._wedge_expired) \
+                if self._wedge.holding else None
+            return
+        await super().on_event(event)
+
+    async def _wedge_expired(self) -> None:
+        self._wedge_timer = None
+        if self._wedge is not None:
+            await self._wedge_do(self._wedge.expire())
+
+    async def _wedge_do(self, actions: list[Any]) -> None:
+        for action in actions:
+            if isinstance(action, Scan):
+                if getattr(self.screen, "TAKES_SCANS", False):
+                    self.screen.post_message(self.Scanned(action.text))
+                else:
+                    self.notify("Pindaian tidak dipakai di layar ini / A scan is not taken on this screen",
+                                severity="warning", timeout=4)
+            else:
+                for key in action.events:
+                    await super().on_event(key)
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:

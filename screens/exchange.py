@@ -28,6 +28,7 @@ class ExchangeScreen(Screen[None]):
 
     CSS_PATH = "exchange.tcss"
     AUTO_FOCUS = "#exchange-scan"
+    TAKES_SCANS = True
     BINDINGS = [Binding("escape", "back", "Back", id="exchange-back")]
 
     class LookedUp(Message):
@@ -58,9 +59,17 @@ class ExchangeScreen(Screen[None]):
                              disabled=True)
                 yield Button("Kembali / Back", id="exchange-back-button")
 
+    def on_kiosk_app_scanned(self, message: object) -> None:
+        """A keyboard-wedge scanner read the card."""
+        self.query_one("#exchange-scan", Input).value = getattr(message, "text", "")
+        self._look_up(getattr(message, "text", ""))
+
     @on(Input.Submitted, "#exchange-scan")
     def _scanned(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+        self._look_up(event.value)
+
+    def _look_up(self, text: str) -> None:
+        text = text.strip()
         if not text:
             return
         self._say("Memeriksa… / Checking…")

@@ -33,6 +33,7 @@ DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
 class ScanScreen(Screen[None]):
     """Attendee mode's home screen."""
 
+    TAKES_SCANS = True
     CSS_PATH = "scan.tcss"
     AUTO_FOCUS = "#scan-input"
     BINDINGS = [Binding("f2", "unlock('staff')", "Staff", id="unlock-staff", show=False),
@@ -122,6 +123,11 @@ class ScanScreen(Screen[None]):
     @on(Input.Submitted, "#scan-input")
     def _typed(self, event: Input.Submitted) -> None:
         self.submit(event.value)
+
+    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
+        """A keyboard-wedge scanner read a code."""
+        if self.is_current:
+            self.submit(message.text)
 
     @on(CodeSeen)
     def _seen(self, message: CodeSeen) -> None:

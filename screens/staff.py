@@ -34,6 +34,7 @@ class StaffScreen(Screen[None]):
 
     CSS_PATH = "staff.tcss"
     AUTO_FOCUS = "#staff-search"
+    TAKES_SCANS = True
     BINDINGS = [Binding("f5", "refresh", "Refresh", id="staff-refresh"),
                 Binding("f9", "lock", "Lock", id="staff-lock"),
                 Binding("f4", "walkin", "Walk-in", id="staff-walkin"),
@@ -116,6 +117,13 @@ class StaffScreen(Screen[None]):
         for v in visits:
             table.add_row(v.queue_number, v.name, v.nik_masked, str(v.dose_number), f"{v.checked_in_at:%H:%M}",
                           STATE_LABELS.get(v.state, v.state), key=str(v.visit_id))
+
+    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
+        """A scanner read a code at the desk: find that person, checking them in if they are not yet."""
+        search = self.query_one("#staff-search", Input)
+        search.value = message.text
+        self.action_refresh()
+        self._check_in()
 
     @on(Input.Changed, "#staff-search")
     def _search(self) -> None:

@@ -24,10 +24,25 @@ async def until(pilot, condition, tries: int = 250) -> None:
     raise AssertionError("the app never reached the expected state")
 
 
+HUMAN_GAP = 0.06  # seconds between a person's keys (the scanner detector's threshold is 0.03)
+
+
 async def type_text(pilot, text: str) -> None:
-    """Type like a keyboard-wedge scanner or a person at a keyboard."""
+    """Type like a person at a keyboard: one key at a time, a human's pause apart."""
     for char in text:
+        await pilot.pause(HUMAN_GAP)
         await pilot.press(char)
+
+
+async def scanner_burst(pilot, text: str, suffix: str | None = "enter") -> None:
+    """Type like a keyboard-wedge scanner: every key at once (as a terminal read delivers them)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    keys = [events.Key(_character_to_key(char), char) for char in text] + ([events.Key(suffix, None)] if suffix else [])
+    for key in keys:  # created back to back: microseconds apart, like a scanner's burst
+        pilot.app.post_message(key)
+    await pilot.pause(0.1)
 
 
 async def tap_key(pilot, key: str) -> None:
