@@ -110,3 +110,17 @@ def test_typed_nik_and_tapped_keypad_in_a_real_terminal(terminal):
     terminal.wait_for("3215216807038915")
     terminal.tap("OK")
     assert "Siti Wijaya" in terminal.wait_for("Queue number A-2")
+
+
+def test_scanner_burst_and_a_person_typing_in_a_real_terminal(terminal):
+    """tmux delivers a literal string in one write, as a keyboard-wedge scanner's burst arrives."""
+    terminal.wait_for("Scan your QR or type your NIK")
+    terminal.keys("REG-0003\t", literal=True)  # the scanner ends with Tab; focus must not move
+    assert "Queue number A-1" in terminal.wait_for("Queue number A-1")
+    terminal.wait_for("Scan your QR or type your NIK")
+    for char in "REG-0004":  # a person: one key at a time
+        terminal.keys(char, literal=True)
+        time.sleep(0.1)
+    terminal.wait_for("REG-0004")  # each key reached the field
+    terminal.keys("Enter")
+    assert "Queue number A-2" in terminal.wait_for("Queue number A-2")
