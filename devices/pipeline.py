@@ -7,12 +7,16 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
   all      every format zxing-cpp reads (PDF417 and 1-D codes on ID cards, DataMatrix, ...)
   global   the same with a global-histogram binarizer (uneven light, low contrast)
   upscale  2x cubic upscale, for small modules (frames up to 960 px on the long side)
+  roi      regions dense in corners (a code's texture, unlike clutter's long edges), each cut
+           out, enlarged to ~600 px and sharpened at three strengths (blur, low contrast);
+           then the region's bright quadrilateral (the slip or screen) rectified to a square
+           (steep tilt). QR only, as its error correction rules out reading noise.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
 In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p),
-and the whole pipeline when that pass saw a QR-like region it could not read, or on every
-``full_every``-th frame: an ID card's PDF417 or 1-D code is then read within a few frames,
-while an empty view costs little.
+the whole pipeline when that pass saw a QR-like region it could not read, and every
+``full_every``-th frame the passes up to ``upscale`` (an ID card's PDF417 or 1-D code is read
+within a few frames) without the costly region passes, so an empty view costs little.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from devices.decoders import to_gray
 from kiosk.ports import DecodedCode
 
 EDGE_THRESHOLD = 60        # Sobel magnitude that counts as a strong edge (0-255 image)
+ROI_TARGET = 600           # a region is enlarged so its long side is about this many pixels...
+ROI_SCALES = (2.0, 4.0)    # ...by at least 2x and at most 4x
+SHARPEN = ((0.8, 1.5), (1.2, 2.0), (1.6, 3.0))  # unsharp mask (sigma in source pixels, amount)
 EDGE_SHARE = 0.02          # share of strong-edge pixels that makes a frame "code-like"
 UPSCALE_MAX_SIDE = 960
 
@@ -50,20 +57,21 @@ class ScanPipeline:
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
         self._frames = 0
-        self._width = 0  # of the frame being decoded: corners of upscaled passes are mapped back
 
     def decode(self, frame: Any) -> list[DecodedCode]:
         """Every valid code found by the first pass that finds any."""
         return self.run(frame).codes
 
-    def run(self, frame: Any) -> PipelineResult:
-        """Decode ``frame`` and say which pass succeeded; never raises on odd input."""
+    def run(self, frame: Any, deep: bool = True) -> PipelineResult:
+        """Decode ``frame`` and say which pass succeeded; never raises on odd input.
+
+        ``deep=False`` leaves out the region passes (the camera loop's routine look at a frame).
+        """
         gray = _gray_or_none(frame)
         if gray is None:
             return PipelineResult([], "")
-        self._width = gray.shape[1]
-        for name, image, options in self._passes(gray):
-            codes = self._read(image, options)
+        for name, image, options, to_frame in self._passes(gray, deep):
+            codes = self._read(image, options, to_frame)
             if codes:
                 return PipelineResult(codes, name)
         return PipelineResult([], "")
@@ -82,32 +90,122 @@ class ScanPipeline:
         codes = [_code(r) for r in quick if r.valid]
         if codes:
             return codes
-        if quick or self._frames % self.full_every == 0:  # a QR-like region, or this frame's turn
+        if quick:  # a QR-like region the quick pass could not read: everything, regions included
             return self.run(gray).codes
+        if self._frames % self.full_every == 0:  # this frame's turn: other formats (ID cards), no regions
+            return self.run(gray, deep=False).codes
         return []
 
-    def _passes(self, gray: np.ndarray):  # type: ignore[no-untyped-def]
-        yield "qr", gray, {"formats": self._qr}
-        yield "all", gray, {}
+    def _passes(self, gray: np.ndarray, deep: bool = True):  # type: ignore[no-untyped-def]
+        same = _scaled(1.0)
+        yield "qr", gray, {"formats": self._qr}, same
+        yield "all", gray, {}, same
         if not looks_like_code(gray):
             return
-        yield "global", gray, {"binarizer": zxingcpp.Binarizer.GlobalHistogram}
+        yield "global", gray, {"binarizer": zxingcpp.Binarizer.GlobalHistogram}, same
         if max(gray.shape) <= UPSCALE_MAX_SIDE:
-            yield "upscale", cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), {}
+            yield "upscale", cv2.resize(gray, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), {}, _scaled(2.0)
+        if not deep:
+            return
+        for x0, y0, region in code_regions(gray):
+            scale = float(np.clip(ROI_TARGET / max(region.shape), *ROI_SCALES))
+            big = cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            for sigma, amount in SHARPEN:
+                yield "roi", _unsharp(big, sigma * scale, amount), {"formats": self._qr}, _scaled(scale, x0, y0)
+            for quad in bright_quadrilaterals(region):
+                square, back = _rectify(region, quad)
+                for image in (square, _unsharp(square, 2.0, 2.0), _unsharp(square, 4.0, 3.0)):
+                    yield "roi", image, {"formats": self._qr}, _warped(back, x0, y0)
 
-    def _read(self, image: np.ndarray, options: dict[str, Any]) -> list[DecodedCode]:
+    def _read(self, image: np.ndarray, options: dict[str, Any], to_frame: Any) -> list[DecodedCode]:
         try:
             results = zxingcpp.read_barcodes(image, text_mode=self._plain, **options)
         except (ValueError, RuntimeError, TypeError):
             return []
-        scale = image.shape[1] / self._width if self._width else 1.0
-        return [_code(r, scale) for r in results if r.valid]
+        return [_code(r, to_frame) for r in results if r.valid]
 
 
-def _code(result: Any, scale: float = 1.0) -> DecodedCode:
+def _code(result: Any, to_frame: Any = None) -> DecodedCode:
     p = result.position
-    corners = tuple((int(c.x / scale), int(c.y / scale)) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+    points = [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+    corners = tuple((int(x), int(y)) for x, y in (to_frame(points) if to_frame is not None else points))
     return DecodedCode(result.text, str(result.format), bytes(result.bytes), corners)
+
+
+def _scaled(scale: float, x0: int = 0, y0: int = 0) -> Any:
+    """Map points of an image enlarged ``scale`` times from the frame region at (x0, y0) back to the frame."""
+    return lambda points: [(x / scale + x0, y / scale + y0) for x, y in points]
+
+
+def _warped(back: np.ndarray, x0: int, y0: int) -> Any:
+    def to_frame(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        mapped = cv2.perspectiveTransform(np.float32(points).reshape(-1, 1, 2), back).reshape(-1, 2)
+        return [(float(x) + x0, float(y) + y0) for x, y in mapped]
+    return to_frame
+
+
+def _unsharp(image: np.ndarray, sigma: float, amount: float) -> np.ndarray:
+    return cv2.addWeighted(image, 1 + amount, cv2.GaussianBlur(image, (0, 0), sigma), -amount, 0)
+
+
+def code_regions(gray: np.ndarray, limit: int = 3, pad: float = 0.2) -> list[tuple[int, int, np.ndarray]]:
+    """Up to ``limit`` regions dense in Harris corners, largest count first, each with its offset.
+
+    A code is a tight grid of corners; clutter (long lines, large shapes) has corners only at its
+    ends, so the count separates them where edge density does not.
+    """
+    scale = 0.5 if max(gray.shape) > 800 else 1.0
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1.0 else gray
+    response = cv2.cornerHarris(np.float32(small), 2, 3, 0.04)
+    top = float(response.max())
+    if top <= 0:
+        return []
+    block = 8
+    h, w = small.shape[0] // block, small.shape[1] // block
+    counts = (response[:h * block, :w * block] > 0.01 * top).reshape(h, block, w, block).sum(axis=(1, 3))
+    mask = cv2.morphologyEx((counts >= 3).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    found = []
+    for i in range(1, n):
+        total = int(counts[labels == i].sum())
+        if total < 12:
+            continue
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        x0, y0 = x * block / scale, y * block / scale
+        x1, y1 = (x + bw) * block / scale, (y + bh) * block / scale
+        px, py = pad * (x1 - x0), pad * (y1 - y0)
+        left, top_ = int(max(0, x0 - px)), int(max(0, y0 - py))
+        right, bottom = int(min(gray.shape[1], x1 + px)), int(min(gray.shape[0], y1 + py))
+        if min(right - left, bottom - top_) >= 16:
+            found.append((total, left, top_, gray[top_:bottom, left:right]))
+    found.sort(key=lambda f: -f[0])
+    return [(left, top_, region) for _, left, top_, region in found[:limit]]
+
+
+def bright_quadrilaterals(region: np.ndarray) -> list[np.ndarray]:
+    """Convex four-cornered bright shapes filling much of the region: the slip or screen a code is on."""
+    _, binary = cv2.threshold(cv2.GaussianBlur(region, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    quads = []
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
+        if cv2.contourArea(contour) < 0.15 * region.size:
+            break
+        approx = cv2.approxPolyDP(contour, 0.03 * cv2.arcLength(contour, True), True)
+        if len(approx) == 4 and cv2.isContourConvex(approx):
+            quads.append(approx.reshape(4, 2).astype(np.float32))
+    return quads
+
+
+
+def _rectify(region: np.ndarray, quad: np.ndarray, side: int = 480, margin: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrilateral warped to a square (with a margin), and the matrix mapping back into the region."""
+    sums, diffs = quad.sum(axis=1), np.diff(quad, axis=1).ravel()
+    ordered = np.float32([quad[np.argmin(sums)], quad[np.argmin(diffs)], quad[np.argmax(sums)], quad[np.argmax(diffs)]])
+    target = np.float32([[margin, margin], [side + margin, margin], [side + margin, side + margin], [margin, side + margin]])
+    forward = cv2.getPerspectiveTransform(ordered, target)
+    square = cv2.warpPerspective(region, forward, (side + 2 * margin,) * 2, flags=cv2.INTER_CUBIC,
+                                 borderMode=cv2.BORDER_REPLICATE)
+    return square, np.linalg.inv(forward)
 
 
 def looks_like_code(gray: np.ndarray) -> bool:

@@ -91,6 +91,16 @@ def main() -> None:
         for name, decoder in decoders():
             exact, total, wrong, fp, med, p95 = judge(decoder, items)
             print(f"{label:34} {name:22} {exact:4d}/{total:<4d} {exact / total:6.1%} {wrong:5d} {fp:5d} {med:7.2f} {p95:7.2f}")
+    print("\nwhat each pass buys (sentra pipeline: exact reads, by the pass that found them)")
+    for label, items in sets.items():
+        counts: dict[str, int] = {}
+        pipeline = ScanPipeline()
+        for frame, want in items:
+            if want and frame is not None:
+                result = pipeline.run(frame)
+                if any(want in (c.raw, c.text.encode()) for c in result.codes):
+                    counts[result.decoded_by] = counts.get(result.decoded_by, 0) + 1
+        print(f"{label:34} " + "  ".join(f"{name} {counts.get(name, 0)}" for name in ("qr", "all", "global", "upscale", "roi")))
     print()
     live = ScanPipeline()
     live_blank = judge(type("Live", (), {"decode": staticmethod(live.decode_live)})(), blank)

@@ -155,3 +155,20 @@ def test_an_image_caught_half_copied_is_read_once_it_is_complete(tmp_path):
     (folder / "shot.png").write_bytes(complete)  # cp finished
     clock.t = 0.5
     assert ZxingDecoder().decode(camera.read())[0].text == "REG-0031"
+
+
+def test_region_passes_read_a_steeply_tilted_and_a_small_blurred_code_and_outline_them():
+    """Frames no other pass reads: the code found by its corner texture, enlarged, sharpened or
+    rectified, and its outline mapped back into the frame (the preview draws it)."""
+    from devices.pipeline import ScanPipeline
+    from tests.frames import make_frame
+
+    pipeline = ScanPipeline()
+    for seed, size, box in ((46, (640, 480), (280, 170, 545, 375)),  # module 5, tilt 0.28: a sheared slip
+                            (10, (1280, 720), (1170, 485, 1255, 570))):  # module 3, blur 1.5, JPEG 49
+        frame = make_frame(seed, size)
+        result = pipeline.run(frame.image)
+        assert result.decoded_by == "roi" and [c.text for c in result.codes] == [frame.text]
+        x0, y0, x1, y1 = box
+        assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in result.codes[0].corners), result.codes[0].corners
+        assert pipeline.run(frame.image, deep=False).codes == []  # the cheaper passes alone miss it
