@@ -9,8 +9,8 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
   upscale  2x cubic upscale, for small modules (frames up to 960 px on the long side)
   roi      regions dense in corners (a code's texture, unlike clutter's long edges), each cut
            out, enlarged to ~600 px and sharpened at three strengths (blur, low contrast);
-           then the region's bright quadrilateral (the slip or screen) rectified to a square
-           (steep tilt). QR only, as its error correction rules out reading noise.
+           then the region's bright quadrilateral (the slip or screen), or the outline of the
+           code itself, rectified to a square (steep tilt). QR only, as its error correction rules out reading noise.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
 In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p),
@@ -112,7 +112,7 @@ class ScanPipeline:
             big = cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
             for sigma, amount in SHARPEN:
                 yield "roi", _unsharp(big, sigma * scale, amount), {"formats": self._qr}, _scaled(scale, x0, y0)
-            for quad in bright_quadrilaterals(region):
+            for quad in code_quadrilaterals(region):
                 square, back = _rectify(region, quad)
                 for image in (square, _unsharp(square, 2.0, 2.0), _unsharp(square, 4.0, 3.0)):
                     yield "roi", image, {"formats": self._qr}, _warped(back, x0, y0)
@@ -182,19 +182,38 @@ def code_regions(gray: np.ndarray, limit: int = 3, pad: float = 0.2) -> list[tup
     return [(left, top_, region) for _, left, top_, region in found[:limit]]
 
 
-def bright_quadrilaterals(region: np.ndarray) -> list[np.ndarray]:
-    """Convex four-cornered bright shapes filling much of the region: the slip or screen a code is on."""
+def code_quadrilaterals(region: np.ndarray) -> list[np.ndarray]:
+    """Four-cornered outlines to rectify: bright convex shapes filling much of the region (the slip
+    or screen a code is on), then the hull of its largest dark cluster (the code itself), widened
+    by 15% so the quiet zone comes along."""
+    quads = []
     _, binary = cv2.threshold(cv2.GaussianBlur(region, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    quads = []
     for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
         if cv2.contourArea(contour) < 0.15 * region.size:
             break
         approx = cv2.approxPolyDP(contour, 0.03 * cv2.arcLength(contour, True), True)
         if len(approx) == 4 and cv2.isContourConvex(approx):
             quads.append(approx.reshape(4, 2).astype(np.float32))
+    h, w = region.shape
+    dark = cv2.adaptiveThreshold(region, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 max(15, (min(h, w) // 8) | 1), 10)
+    side = max(3, min(h, w) // 25)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
+    contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:2]:
+        if cv2.contourArea(contour) < 0.05 * region.size:
+            break
+        hull = cv2.convexHull(contour)
+        perimeter = cv2.arcLength(hull, True)
+        for epsilon in (0.02, 0.04, 0.06, 0.1):
+            approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
+            if len(approx) == 4:
+                corners = approx.reshape(4, 2).astype(np.float32)
+                centre = corners.mean(axis=0)
+                quads.append((centre + (corners - centre) * 1.15).astype(np.float32))
+                break
     return quads
-
 
 
 def _rectify(region: np.ndarray, quad: np.ndarray, side: int = 480, margin: int = 20) -> tuple[np.ndarray, np.ndarray]:
