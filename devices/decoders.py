@@ -66,6 +66,36 @@ class PyzbarDecoder:
         return [DecodedCode(r.data.decode("utf-8", "replace"), r.type, bytes(r.data)) for r in results]
 
 
+class OpenCVDecoder:
+    """OpenCV's QRCodeDetector: an optional last fallback (it reads fewer codes, and slower)."""
+
+    name = "opencv"
+
+    def __init__(self, live_every: int = 8) -> None:
+        import cv2
+
+        self._detector = cv2.QRCodeDetector()
+        self._cv2 = cv2
+        self.live_every = live_every
+        self._frames = 0
+
+    def decode(self, frame: Any) -> list[DecodedCode]:
+        """The QR code OpenCV finds; content that is not UTF-8 (OpenCV raises on it) reads as nothing."""
+        try:
+            text, points, _ = self._detector.detectAndDecode(to_gray(frame))
+        except (self._cv2.error, UnicodeDecodeError, ValueError, TypeError):
+            return []
+        if not text:
+            return []
+        corners = tuple((int(x), int(y)) for x, y in points.reshape(-1, 2)) if points is not None else ()
+        return [DecodedCode(text, "QRCode", text.encode("utf-8"), corners)]
+
+    def decode_live(self, frame: Any) -> list[DecodedCode]:
+        """In the camera loop only every ``live_every``-th frame (about 30 ms a 720p frame)."""
+        self._frames += 1
+        return self.decode(frame) if self._frames % self.live_every == 0 else []
+
+
 class DecoderChain:
     """Tries each decoder in order and returns the first one's codes."""
 
@@ -95,7 +125,7 @@ def build_chain(names: Sequence[str]) -> tuple[DecoderChain, list[str]]:
     """The chain for the configured names, plus a message per decoder that could not load."""
     from devices.pipeline import ScanPipeline
 
-    makers = {"zxingcpp": ScanPipeline, "pyzbar": PyzbarDecoder}
+    makers = {"zxingcpp": ScanPipeline, "pyzbar": PyzbarDecoder, "opencv": OpenCVDecoder}
     decoders, problems = [], []
     for name in names:
         try:

@@ -105,8 +105,9 @@ class DeviceSettings(Section):
     """Requested frames per second (also the pace of files without a rate)."""
     camera_preview: bool = True
     """Show what the camera sees on the scan screen, so attendees can aim."""
-    decoders: list[Literal["zxingcpp", "pyzbar"]] = ["zxingcpp"]
-    """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar"."""
+    decoders: list[Literal["zxingcpp", "pyzbar", "opencv"]] = ["zxingcpp"]
+    """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar" (needs
+    libzbar0), "opencv" (OpenCV's QR detector, every 8th camera frame): the later ones are fallbacks."""
     hid_scanner: bool = True
     """Tell a keyboard-wedge scanner's burst of keys from a person typing, on every screen that takes
     a scan (the scanned characters never land in whatever field has focus)."""

@@ -116,6 +116,32 @@ def test_chain_returns_the_first_decoder_that_finds_something(tmp_path):
     assert DecoderChain([Never(), ZxingDecoder()]).decode(frame)[0].text == "REG-0003"
 
 
+def test_opencv_is_an_optional_fallback_that_never_raises(tmp_path):
+    import numpy as np
+    import segno
+
+    from devices.decoders import OpenCVDecoder, build_chain
+
+    chain, problems = build_chain(["zxingcpp", "opencv"])
+    assert problems == [] and [d.name for d in chain.decoders] == ["zxingcpp", "opencv"]
+    opencv = chain.decoders[1]
+    frame = cv2.imread(str(qr_png(tmp_path / "q.png", "REG-0012")))
+    [code] = opencv.decode(frame)
+    assert code.text == "REG-0012" and len(code.corners) == 4
+    segno.make_qr(b"\x80\x81\xfe\xff\x00abc").save(str(tmp_path / "b.png"), scale=6, border=4)
+    opencv.decode(cv2.imread(str(tmp_path / "b.png")))  # binary content: whatever OpenCV makes of it, no exception
+    assert opencv.decode(np.zeros((0, 0), np.uint8)) == []
+
+    class Raising:  # some OpenCV builds raise UnicodeDecodeError on content that is not UTF-8
+        def detectAndDecode(self, image):
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    opencv._detector = Raising()
+    assert opencv.decode(frame) == []
+    live = OpenCVDecoder(live_every=3)
+    assert [bool(live.decode_live(frame)) for _ in range(6)] == [False, False, True, False, False, True]
+
+
 def test_unknown_printer_profile_names_the_key(station):
     from devices.factory import build_devices
     from kiosk.errors import ConfigError
