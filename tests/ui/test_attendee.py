@@ -145,3 +145,26 @@ async def test_camera_preview_can_be_turned_off(make_app, station):
     async with app.run_test(size=(110, 34)) as pilot:
         await pilot.pause()
         assert not app.screen.query(CameraPreview)
+
+
+async def test_a_held_code_is_taken_once_and_the_next_person_at_once(make_app, station):
+    """Debounce: a code held in front of the camera for several seconds is one check-in; a
+    different code right after the result screen returns is taken without waiting."""
+    app = make_app()
+    camera = app.devices.camera
+    camera.hold_s, camera.gap_s = 4.0, 0.0  # the attendee holds the phone up for 4 s
+    asked: list[str] = []
+    check_in = app.check_in
+    app.check_in = lambda text, reply_to: (asked.append(text), check_in(text, reply_to))  # count, then the real one
+    (station.settings.data_dir / "camera").mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        show_qr(station.settings.data_dir / "camera", "REG-0008", name="a.png")
+        await until(pilot, lambda: result_text(app))
+        await pilot.click("#result-box")  # back to scanning while the same code is still held up
+        await until_screen(pilot, ScanScreen)
+        await pilot.pause(1.5)
+        assert asked == ["REG-0008"]
+        show_qr(station.settings.data_dir / "camera", "REG-0009", name="b.png")
+        await until(pilot, lambda: len(asked) == 2, tries=400)
+    assert asked == ["REG-0008", "REG-0009"]
