@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kiosk.errors import KioskError
+
 
 @dataclass(frozen=True)
 class SyncRecord:
@@ -44,15 +46,8 @@ class Certificate:
     detail: str = ""
 
 
-class SyncFailure(Exception):
-    """A record could not be delivered; subclasses say whether to retry."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class SyncFailure(KioskError):
+    """A record could not be delivered (the message says why); subclasses say whether to retry."""
 
 
 class TransientFailure(SyncFailure):
