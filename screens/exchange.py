@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from textual.widgets import Button, Input, Label, Static
 from kiosk.errors import KioskError
 from kiosk.services.exchange import CardForExchange, ExchangeRefused
 from kiosk.sync.port import Certificate
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 RECORD_STATES = {
     "acknowledged": "sudah di server nasional / on the national server",
@@ -59,10 +64,10 @@ class ExchangeScreen(Screen[None]):
                              disabled=True)
                 yield Button("Kembali / Back", id="exchange-back-button")
 
-    def on_kiosk_app_scanned(self, message: object) -> None:
+    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
         """A keyboard-wedge scanner read the card."""
-        self.query_one("#exchange-scan", Input).value = getattr(message, "text", "")
-        self._look_up(getattr(message, "text", ""))
+        self.query_one("#exchange-scan", Input).value = message.text
+        self._look_up(message.text)
 
     @on(Input.Submitted, "#exchange-scan")
     def _scanned(self, event: Input.Submitted) -> None:

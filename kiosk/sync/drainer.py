@@ -254,7 +254,7 @@ class Drainer:
                 self.paused_until = now + dt.timedelta(seconds=delay)
                 return _Result(record.row_id, "retry", str(failure), delay, pause=True)
             delay = self.backoff.delay(1, failure.retry_after, self.rng)
-            return _Result(record.row_id, "retry", str(failure), delay, per_record=True)
+            return _Result(record.row_id, "retry", str(failure), delay)
         except AuthFailure as failure:
             self._failures += 1
             self.paused_until = now + dt.timedelta(seconds=self.backoff.delay(self._failures, None, self.rng))
@@ -263,7 +263,7 @@ class Drainer:
             return _Result(record.row_id, "attention", str(failure))
         except Exception as exc:  # noqa: BLE001 - a bug in an adapter must not lose the record or stop the sender
             delay = self.backoff.delay(1, None, self.rng)
-            return _Result(record.row_id, "retry", f"unexpected {type(exc).__name__}: {exc}", delay, per_record=True)
+            return _Result(record.row_id, "retry", f"unexpected {type(exc).__name__}: {exc}", delay)
         self._failures = 0
         self.paused_until = None
         return _Result(record.row_id, "ack", ack=ack)
@@ -319,7 +319,6 @@ class _Result:
     message: str = ""
     delay: float = 0.0
     pause: bool = False
-    per_record: bool = False
     ack: Ack | None = None
 
 

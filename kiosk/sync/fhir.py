@@ -34,68 +34,71 @@ NOT_DONE = {
     "refer": ("IS000001", "Tunda"),  # referred to hospital: postponed until it clears them
     "not_given": ("IS000002", "Tidak Diberikan"),
 }
-SENT_TOPICS = ("visit.checked_in", "screening.recorded", "vaccination.recorded")
 
 
 def build_bundle(record: SyncRecord) -> dict[str, Any] | None:
     """The transaction Bundle for one record, or None when the topic has no FHIR counterpart."""
-    if record.topic not in SENT_TOPICS:
+    resources = _RESOURCES.get(record.topic)
+    if resources is None:
         return None
     if not record.person:
         raise PermanentFailure(f"record {record.record_id} names no person the station knows")
     patient_url = _urn(record.record_id, "patient")
-    entries = [_patient_entry(record.person, patient_url)]
-    p = record.payload
-    if record.topic == "visit.checked_in":
-        entries.append(_entry("Encounter", record.record_id, {
-            "resourceType": "Encounter",
-            "identifier": [_identifier(record.record_id)],
-            "status": "arrived",
-            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB",
-                      "display": "ambulatory"},
-            "serviceType": {"text": f"COVID-19 vaccination, dose {p.get('dose_number')}"},
-            "subject": {"reference": patient_url},
-            "period": {"start": utc(p["checked_in_at"])},
-            "serviceProvider": {"display": record.venue_name},
-        }))
-    elif record.topic == "screening.recorded":
-        entries.append(_entry("Observation", record.record_id, _screening(record, patient_url)))
-        reason = NOT_DONE.get(str(p.get("outcome")))
-        if reason is not None:
-            entries.append(_entry("Immunization", record.record_id, {
-                "resourceType": "Immunization",
-                "identifier": [_identifier(record.record_id)],
-                "status": "not-done",
-                "statusReason": {"coding": [{"system": IMMUNIZATION_REASON_SYSTEM, "code": reason[0],
-                                             "display": reason[1]}], "text": str(p.get("reasons") or reason[1])},
-                "vaccineCode": {"coding": [{"system": CVX_SYSTEM, "code": COVID_UNSPECIFIED_CVX}],
-                                "text": "COVID-19 vaccine"},
-                "patient": {"reference": patient_url},
-                "occurrenceDateTime": utc(p["screened_at"]),
-                "primarySource": True,
-                "location": {"display": record.venue_name},
-                "protocolApplied": [{"doseNumberPositiveInt": int(p.get("dose_number") or 1)}],
-            }, suffix="not-done"))
-    else:  # vaccination.recorded
-        entries.append(_entry("Immunization", record.record_id, {
-            "resourceType": "Immunization",
-            "identifier": [_identifier(record.record_id)],
-            "status": "completed",
-            "vaccineCode": {"coding": [{"system": CVX_SYSTEM, "code": str(p.get("cvx") or COVID_UNSPECIFIED_CVX)}],
-                            "text": str(p["product"])},
-            "patient": {"reference": patient_url},
-            "occurrenceDateTime": utc(p["given_at"]),
-            "primarySource": True,
-            "location": {"display": record.venue_name},
-            "lotNumber": str(p["lot"]),
-            "expirationDate": str(p["expiry"]),
-            "site": {"text": str(p.get("site") or "")} if p.get("site") else None,
-            "performer": [{"actor": {"display": str(p["vaccinator"])}}],
-            "protocolApplied": [{"doseNumberPositiveInt": int(p["dose_number"])}],
-        }))
+    entries = [_patient_entry(record.person, patient_url)] + resources(record, patient_url)
     for entry in entries:
         entry["resource"] = _prune(entry["resource"])
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _checked_in(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
+    p = record.payload
+    return [_entry("Encounter", record.record_id, {
+        "resourceType": "Encounter",
+        "identifier": [_identifier(record.record_id)],
+        "status": "arrived",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+        "serviceType": {"text": f"COVID-19 vaccination, dose {p.get('dose_number')}"},
+        "subject": {"reference": patient_url},
+        "period": {"start": utc(p["checked_in_at"])},
+        "serviceProvider": {"display": record.venue_name},
+    })]
+
+
+def _screened(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
+    p = record.payload
+    entries = [_entry("Observation", record.record_id, _screening(record, patient_url))]
+    reason = NOT_DONE.get(str(p.get("outcome")))
+    if reason is not None:
+        entries.append(_entry("Immunization", record.record_id, _immunization(
+            record, patient_url, "not-done", p["screened_at"], int(p.get("dose_number") or 1),
+            statusReason={"coding": [{"system": IMMUNIZATION_REASON_SYSTEM, "code": reason[0], "display": reason[1]}],
+                          "text": str(p.get("reasons") or reason[1])},
+            vaccineCode={"coding": [{"system": CVX_SYSTEM, "code": COVID_UNSPECIFIED_CVX}], "text": "COVID-19 vaccine"},
+        ), suffix="not-done"))
+    return entries
+
+
+def _vaccinated(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
+    p = record.payload
+    return [_entry("Immunization", record.record_id, _immunization(
+        record, patient_url, "completed", p["given_at"], int(p["dose_number"]),
+        vaccineCode={"coding": [{"system": CVX_SYSTEM, "code": str(p.get("cvx") or COVID_UNSPECIFIED_CVX)}],
+                     "text": str(p["product"])},
+        lotNumber=str(p["lot"]), expirationDate=str(p["expiry"]),
+        site={"text": str(p["site"])} if p.get("site") else None,
+        performer=[{"actor": {"display": str(p["vaccinator"])}}],
+    ))]
+
+
+def _immunization(record: SyncRecord, patient_url: str, status: str, occurred: Any, dose: int,
+                  **fields: Any) -> dict[str, Any]:
+    """An Immunization, given or not; ``fields`` are the status-specific parts."""
+    return {"resourceType": "Immunization", "identifier": [_identifier(record.record_id)], "status": status,
+            "patient": {"reference": patient_url}, "occurrenceDateTime": utc(occurred), "primarySource": True,
+            "location": {"display": record.venue_name}, "protocolApplied": [{"doseNumberPositiveInt": dose}], **fields}
+
+
+_RESOURCES = {"visit.checked_in": _checked_in, "screening.recorded": _screened, "vaccination.recorded": _vaccinated}
 
 
 def _patient_entry(person: dict[str, Any], full_url: str) -> dict[str, Any]:
