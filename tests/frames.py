@@ -67,11 +67,29 @@ def _paste_code(rng: random.Random, image: np.ndarray, text: str) -> tuple[np.nd
     x0, y0 = rng.randint(0, w - side), rng.randint(0, h - side)
     dst = np.float32([[x0 + jitter(), y0 + jitter()], [x0 + side + jitter(), y0 + jitter()],
                       [x0 + side + jitter(), y0 + side + jitter()], [x0 + jitter(), y0 + side + jitter()]])
+    dst = _inside(dst, w, h)
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(cv2.cvtColor(code, cv2.COLOR_GRAY2BGR), matrix, (w, h), borderValue=(0, 0, 0))
     mask = cv2.warpPerspective(np.full((side, side), 255, np.uint8), matrix, (w, h))
     image = np.where(mask[..., None] > 0, warped, image)
     return image, [f"module={module}", f"tilt={tilt:.2f}"]
+
+
+def _inside(quad: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The tilted code moved (and, if wider than the view, shrunk about its centre) into the frame.
+
+    The tilt moves each corner by up to 30% of the code's side, which could push part of the code
+    out of view; an attendee watching the preview brings it back in, and a frame showing a third
+    of a code measures nothing. Draws no random numbers, so every other frame stays the same.
+    """
+    low, high = quad.min(axis=0), quad.max(axis=0)
+    fit = min(1.0, (w - 1) / (high[0] - low[0]), (h - 1) / (high[1] - low[1]))
+    if fit < 1.0:
+        centre = (low + high) / 2
+        quad = centre + (quad - centre) * fit
+        low, high = quad.min(axis=0), quad.max(axis=0)
+    shift = np.maximum(0, -low) - np.maximum(0, high - [w - 1, h - 1])
+    return (quad + shift).astype(np.float32)
 
 
 def _degrade(rng: random.Random, image: np.ndarray) -> tuple[np.ndarray, list[str]]:
