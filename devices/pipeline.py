@@ -8,9 +8,14 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
   global   the same with a global-histogram binarizer (uneven light, low contrast)
   upscale  2x cubic upscale, for small modules (frames up to 960 px on the long side)
   roi      regions dense in corners (a code's texture, unlike clutter's long edges), each cut
-           out, enlarged to ~600 px and sharpened at three strengths (blur, low contrast);
+           out and enlarged to ~600 px, as it is and sharpened at three strengths (blur, low contrast);
            then the region's bright quadrilateral (the slip or screen), or the outline of the
-           code itself, rectified to a square (steep tilt). QR only, as its error correction rules out reading noise.
+           code itself, rectified to a square (steep tilt). QR only, as its error correction
+           rules out reading noise.
+  grid     in the same regions, the code's module grid found from its finder patterns (three
+           found, or two and the third's likely place) and fitted to the modules every QR code
+           has; the code warped straight-on and also read module by module against the blur
+           (devices/qrgrid.py): steep perspective, and modules blurred into their neighbours.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
 In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p),
@@ -28,10 +33,11 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from devices import qrgrid
 from devices.decoders import to_gray
 from kiosk.ports import DecodedCode
 
-EDGE_THRESHOLD = 60        # Sobel magnitude that counts as a strong edge (0-255 image)
+EDGE_THRESHOLD = 30        # Sobel magnitude that counts as a strong edge (0-255; a blurred, dim code passes)
 ROI_TARGET = 600           # a region is enlarged so its long side is about this many pixels...
 ROI_SCALES = (2.0, 4.0)    # ...by at least 2x and at most 4x
 SHARPEN = ((0.8, 1.5), (1.2, 2.0), (1.6, 3.0))  # unsharp mask (sigma in source pixels, amount)
@@ -110,12 +116,21 @@ class ScanPipeline:
         for x0, y0, region in code_regions(gray):
             scale = float(np.clip(ROI_TARGET / max(region.shape), *ROI_SCALES))
             big = cv2.resize(region, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-            for sigma, amount in SHARPEN:
-                yield "roi", _unsharp(big, sigma * scale, amount), {"formats": self._qr}, _scaled(scale, x0, y0)
+            enlarged = [big] + [_unsharp(big, sigma * scale, amount) for sigma, amount in SHARPEN]
+            for image in enlarged:
+                yield "roi", image, {"formats": self._qr}, _scaled(scale, x0, y0)
             for quad in code_quadrilaterals(region):
                 square, back = _rectify(region, quad)
                 for image in (square, _unsharp(square, 2.0, 2.0), _unsharp(square, 4.0, 3.0)):
                     yield "roi", image, {"formats": self._qr}, _warped(back, x0, y0)
+            to_region = np.diag([1 / scale, 1 / scale, 1.0])
+            for copy, back, n in qrgrid.straight_on(big, enlarged[1]):
+                to_frame = _warped(to_region @ back, x0, y0)
+                yield "grid", copy, {"formats": self._qr}, to_frame
+                yield "grid", _unsharp(copy, qrgrid.PX / 2, 2.0), {"formats": self._qr}, to_frame
+                clean = qrgrid.redrawn(copy, n)
+                if clean is not None:
+                    yield "grid", clean, {"formats": self._qr}, _warped(to_region @ back @ np.diag([2.0, 2.0, 1.0]), x0, y0)
 
     def _read(self, image: np.ndarray, options: dict[str, Any], to_frame: Any) -> list[DecodedCode]:
         try:
