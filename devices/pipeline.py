@@ -18,14 +18,19 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
            (devices/qrgrid.py): steep perspective, and modules blurred into their neighbours.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
-In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p),
-the whole pipeline when that pass saw a QR-like region it could not read, and every
-``full_every``-th frame the passes up to ``upscale`` (an ID card's PDF417 or 1-D code is read
-within a few frames) without the costly region passes, so an empty view costs little.
+In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p).
+When that pass saw a QR-like region it could not read, and on every ``full_every``-th frame (an
+ID card's PDF417 or 1-D code, a code too blurred to look QR-like), the frame goes to a side
+thread for the whole pipeline, one frame at a time: a hard frame can take a few hundred ms, and
+the loop and the preview go on meanwhile; the result comes with a later frame. Without the side
+thread (``side_thread=False``) the loop runs the whole pipeline itself on a QR-like frame, and
+the passes up to ``upscale`` on its turn.
 """
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +48,7 @@ ROI_SCALES = (2.0, 4.0)    # ...by at least 2x and at most 4x
 SHARPEN = ((0.8, 1.5), (1.2, 2.0), (1.6, 3.0))  # unsharp mask (sigma in source pixels, amount)
 EDGE_SHARE = 0.02          # share of strong-edge pixels that makes a frame "code-like"
 UPSCALE_MAX_SIDE = 960
+SIDE_MAX_AGE_S = 2.0       # a side-thread result about an older frame than this is dropped
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,13 @@ class ScanPipeline:
 
     name = "zxingcpp"
 
-    def __init__(self, full_every: int = 4) -> None:
+    def __init__(self, full_every: int = 4, side_thread: bool = True) -> None:
         self._qr = zxingcpp.barcode_formats_from_str("QRCode|MicroQRCode")
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
         self._frames = 0
+        self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode") if side_thread else None
+        self._pending: tuple[float, Future[PipelineResult]] | None = None
 
     def decode(self, frame: Any) -> list[DecodedCode]:
         """Every valid code found by the first pass that finds any."""
@@ -93,14 +101,30 @@ class ScanPipeline:
                                            try_invert=False, return_errors=True)
         except (ValueError, RuntimeError, TypeError):
             quick = []
-        codes = [_code(r) for r in quick if r.valid]
+        codes = [_code(r) for r in quick if r.valid] or self._side_result()
         if codes:
             return codes
-        if quick:  # a QR-like region the quick pass could not read: everything, regions included
-            return self.run(gray).codes
-        if self._frames % self.full_every == 0:  # this frame's turn: other formats (ID cards), no regions
-            return self.run(gray, deep=False).codes
+        # a QR-like region the quick pass could not read, or this frame's turn for other formats
+        # (ID cards) and harder codes: the whole pipeline, on the side thread if it is free
+        if quick or self._frames % self.full_every == 0:
+            if self._side is None:
+                return self.run(gray, deep=bool(quick)).codes
+            if self._pending is None:  # the camera loop and preview go on meanwhile
+                self._pending = (time.monotonic(), self._side.submit(self.run, gray.copy()))
         return []
+
+    def _side_result(self) -> list[DecodedCode]:
+        """What the side thread found, once it is done (nothing when it came too late to matter)."""
+        if self._pending is None or not self._pending[1].done():
+            return []
+        started, future = self._pending
+        self._pending = None
+        if time.monotonic() - started > SIDE_MAX_AGE_S:
+            return []
+        try:
+            return future.result().codes
+        except Exception:  # noqa: BLE001 - a decoder fault is a frame not read, never a stopped camera
+            return []
 
     def _passes(self, gray: np.ndarray, deep: bool = True):  # type: ignore[no-untyped-def]
         same = _scaled(1.0)

@@ -152,21 +152,30 @@ def test_unknown_printer_profile_names_the_key(station):
 
 
 def test_camera_loop_reads_a_qr_at_once_and_an_id_barcode_within_a_few_frames():
-    """decode_live: QR every frame; the full pipeline (PDF417, 1-D) on a QR-like region or every Nth frame."""
+    """decode_live: QR every frame; the whole pipeline (PDF417, 1-D) on a QR-like region or every
+    Nth frame, on a side thread (read within a second at 30 fps) or, without one, in the loop."""
+    import time
+
     import zxingcpp
 
     from devices.pipeline import ScanPipeline
     from tests.frames import make_frame
 
-    pipeline = ScanPipeline(full_every=4)
     frame = make_frame(3, (640, 480))
-    assert [c.text for c in pipeline.decode_live(frame.image)] == [frame.text]
     pdf417 = zxingcpp.create_barcode("ID|3215110310804423|AHMAD WIJAYA", zxingcpp.BarcodeFormat.PDF417).to_image(scale=3)
     image = np.pad(np.asarray(pdf417), 40, constant_values=255)
-    reads = [pipeline.decode_live(image) for _ in range(4)]
-    assert sum(bool(r) for r in reads) >= 1 and any(r and r[0].text.startswith("ID|3215") for r in reads)
     empty = np.full((480, 640), 128, np.uint8)
-    assert all(pipeline.decode_live(empty) == [] for _ in range(8))
+    for side_thread in (True, False):
+        pipeline = ScanPipeline(full_every=4, side_thread=side_thread)
+        assert [c.text for c in pipeline.decode_live(frame.image)] == [frame.text]
+        reads = []
+        for _ in range(30 if side_thread else 4):
+            reads.append(pipeline.decode_live(image))
+            if reads[-1]:
+                break
+            time.sleep(1 / 30 if side_thread else 0)
+        assert reads[-1] and reads[-1][0].text.startswith("ID|3215"), reads
+        assert all(pipeline.decode_live(empty) == [] for _ in range(8))
 
 
 def test_an_image_caught_half_copied_is_read_once_it_is_complete(tmp_path):
@@ -198,3 +207,24 @@ def test_region_passes_read_a_steeply_tilted_and_a_small_blurred_code_and_outlin
         x0, y0, x1, y1 = box
         assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in result.codes[0].corners), result.codes[0].corners
         assert pipeline.run(frame.image, deep=False).codes == []  # the cheaper passes alone miss it
+
+
+def test_a_hard_frame_is_read_on_a_side_thread_while_the_camera_loop_goes_on():
+    """A code only the grid pass reads (steep perspective) takes the whole pipeline: the camera
+    loop hands it to a side thread and returns at once, and a later frame brings the result."""
+    import time
+
+    from devices.pipeline import ScanPipeline
+    from tests.frames import make_frame
+
+    frame = make_frame(53, (640, 480))
+    pipeline = ScanPipeline()
+    assert pipeline.decode_live(frame.image) == []  # not held up by the deep passes
+    reads: list = []
+    for _ in range(500):
+        reads = pipeline.decode_live(frame.image)
+        if reads:
+            break
+        time.sleep(0.01)
+    assert [c.text for c in reads] == [frame.text]
+    assert [c.text for c in ScanPipeline(side_thread=False).decode_live(frame.image)] == [frame.text]
