@@ -64,7 +64,7 @@ class ScanPipeline:
 
     name = "zxingcpp"
 
-    def __init__(self, full_every: int = 4, side_thread: bool = True) -> None:
+    def __init__(self, full_every: int = 8, side_thread: bool = True) -> None:
         self._qr = zxingcpp.barcode_formats_from_str("QRCode|MicroQRCode")
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
