@@ -21,6 +21,7 @@ caught by Reed-Solomon and never returned.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 
@@ -107,9 +108,8 @@ def homographies(tl: Finder, tr: Finder, bl: Finder) -> list[tuple[int, np.ndarr
     """(modules per side, homography module coordinates -> image) for the likely sizes."""
     found = []
     for n in _sizes(tl, tr, bl):
-        centres = ((3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5))
-        affine = cv2.getAffineTransform(np.float32(centres), np.float32([f[1] for f in (tl, tr, bl)]))
-        back = cv2.invertAffineTransform(affine)
+        centres = _finder_centres(n)
+        back = cv2.invertAffineTransform(_through_centres((tl, tr, bl), n)[:2])
         modules, pixels = [], []
         for finder, (cx, cy) in zip((tl, tr, bl), centres):
             canonical = [(cx - 3.5, cy - 3.5), (cx + 3.5, cy - 3.5), (cx + 3.5, cy + 3.5), (cx - 3.5, cy + 3.5)]
@@ -187,11 +187,19 @@ def _grids_through(trio: tuple[Finder, Finder, Finder], module: float) -> list[t
     """Grids through three finders (top-left, top-right, bottom-left): through their outlines where
     known, and through their centres alone (blur makes outlines unreliable)."""
     grids = [(n, _corners(matrix, n), module) for n, matrix in homographies(*trio)]
-    for n in _sizes(*trio):
-        centres = np.float32([(3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5)])
-        affine = cv2.getAffineTransform(centres, np.float32([f[1] for f in trio]))
-        grids.append((n, _corners(np.vstack([affine, [0, 0, 1]]), n), module))
+    grids += [(n, _corners(_through_centres(trio, n), n), module) for n in _sizes(*trio)]
     return grids
+
+
+def _finder_centres(n: int) -> tuple[tuple[float, float], ...]:
+    """Module coordinates of the top-left, top-right and bottom-left finder centres."""
+    return (3.5, 3.5), (n - 3.5, 3.5), (3.5, n - 3.5)
+
+
+def _through_centres(trio: tuple[Finder, Finder, Finder], n: int) -> np.ndarray:
+    """The affine map (as a 3x3 matrix) taking the finder centres' module coordinates to the image."""
+    affine = cv2.getAffineTransform(np.float32(_finder_centres(n)), np.float32([f[1] for f in trio]))
+    return np.vstack([affine, [0, 0, 1]])
 
 
 def finder_matches(image: np.ndarray, module: float, limit: int = 6) -> list[Finder]:
@@ -245,13 +253,13 @@ class GridFit:
         m = n + 2 * RING
         self.centres = np.float32([(col - RING + 0.5, row - RING + 0.5)
                                    for row in range(m) for col in range(m)]).reshape(-1, 1, 2)
+        self.square = np.float32([[0, 0], [n, 0], [n, n], [0, n]])
         _, self.fully_known, self.design = _blur_model(n)
-        self.solve = np.linalg.pinv(self.design)
+        self.solve = _blur_solver(n)
 
     def error(self, corners: np.ndarray) -> float:
         m = self.n + 2 * RING
-        square = np.float32([[0, 0], [self.n, 0], [self.n, self.n], [0, self.n]])
-        matrix = cv2.getPerspectiveTransform(square, np.float32(corners))
+        matrix = cv2.getPerspectiveTransform(self.square, np.float32(corners))
         points = cv2.perspectiveTransform(self.centres, matrix).reshape(m, m, 2)
         seen = cv2.remap(self.smooth, points[..., 0], points[..., 1], cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)[self.fully_known]
@@ -351,6 +359,7 @@ def redrawn(copy: np.ndarray, n: int, sweeps: int = 40) -> np.ndarray | None:
     return np.kron(drawn, np.ones((4, 4), np.uint8))
 
 
+@functools.cache
 def _blur_model(n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
     """For the grid with RING modules of quiet zone around the code: (known mask, known values),
     where a module's whole neighbourhood is known, and the design matrix of the blur model there
@@ -361,7 +370,15 @@ def _blur_model(n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.n
     known[RING:RING + n, RING:RING + n], value[RING:RING + n, RING:RING + n] = known_modules(n)
     fully_known = _neighbourhood_all(known)
     design = np.stack([np.ones(int(fully_known.sum()))] + [f[fully_known] for f in _ring_sums(value)], axis=1)
+    for shared in (known, value, fully_known, design):  # cached per size: nobody may change them
+        shared.flags.writeable = False
     return (known, value), fully_known, design
+
+
+@functools.cache
+def _blur_solver(n: int) -> np.ndarray:
+    """The least-squares solver (pseudo-inverse) of ``_blur_model(n)``'s design matrix."""
+    return np.linalg.pinv(_blur_model(n)[2])
 
 
 def _class(offset: tuple[int, int]) -> tuple[int, int]:
