@@ -29,6 +29,8 @@ the passes up to ``upscale`` on its turn.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,7 +71,7 @@ class ScanPipeline:
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
         self._frames = 0
-        self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode") if side_thread else None
+        self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode", initializer=_yield_cpu) if side_thread else None
         self._pending: tuple[float, Future[PipelineResult]] | None = None
 
     def decode(self, frame: Any) -> list[DecodedCode]:
@@ -162,6 +164,14 @@ class ScanPipeline:
         except (ValueError, RuntimeError, TypeError):
             return []
         return [_code(r, to_frame) for r in results if r.valid]
+
+
+def _yield_cpu() -> None:
+    """The side thread runs at a lower priority: the camera loop and the screen come first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # Linux: a thread's own nice value
+    except (AttributeError, OSError):  # not Linux, or not allowed: it runs at the normal priority
+        pass
 
 
 def _code(result: Any, to_frame: Any = None) -> DecodedCode:
