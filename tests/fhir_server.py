@@ -55,21 +55,26 @@ class FhirTestServer:
                     lines += [f"    - client_id: {client_id}", f"      client_secret: {secret}", "      scopes: system/*.*"]
         (folder / "settings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def start(self, timeout: float = 30.0) -> "FhirTestServer":
+    def start(self, timeout: float = 120.0) -> "FhirTestServer":
+        """Start the server and wait until it answers ``/metadata`` (bounded, generous for a busy machine)."""
         log = open(self.folder / "server.log", "ab")
         self.process = subprocess.Popen(
             [*sekmet_command(), "serve", "--config", str(self.folder / "settings.yaml"), "--host", "127.0.0.1",
              "--port", str(self.port)], cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"sekmet exited: {(self.folder / 'server.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/metadata", timeout=1).status_code == 200:
+            try:  # a listening server is waited for; its answer may take seconds on a loaded machine
+                if httpx.get(f"{self.url}/metadata", timeout=30).status_code == 200:
                     return self
             except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("sekmet did not start in time")
+                pass
+            try:  # not listening yet: wait on the process itself (returns at once if it died)
+                self.process.wait(0.1)
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"sekmet exited: {(self.folder / 'server.log').read_text()[-2000:]}")
+        self.stop()
+        raise RuntimeError(f"sekmet did not answer within {timeout:.0f} s")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -13,14 +13,16 @@ from devices.decode_report import expected, frames
 from devices.pipeline import ScanPipeline
 from kiosk.ports import DecodedCode
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus" / "zxing-cpp"
+from tests.real_parts import need_shared
+
+
+def corpus_dir() -> Path:
+    return need_shared("corpus/zxing-cpp")
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    if not CORPUS.is_dir():
-        pytest.fail(f"the barcode corpus is missing: expected it at {CORPUS}")
-    return [(name, frame, image) for name, frame, image in frames(CORPUS)]
+    return [(name, frame, image) for name, frame, image in frames(corpus_dir())]
 
 
 def zxing_alone(frame):
@@ -65,7 +67,7 @@ def test_kiosk_diag_decode_reports_matches_and_a_summary(tmp_path):
     config.write_text(GOOD.replace("{data}", str(tmp_path)).replace(
         'url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', ""), encoding="utf-8")
     kiosk = str(Path(sys.executable).parent / "kiosk")
-    done = subprocess.run([kiosk, "--config", str(config), "diag", "decode", str(CORPUS / "qrcode-1"), "--json"],
+    done = subprocess.run([kiosk, "--config", str(config), "diag", "decode", str(corpus_dir() / "qrcode-1"), "--json"],
                           capture_output=True, text=True)
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     summary = lines[-1]["summary"]

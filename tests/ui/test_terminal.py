@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_CSV, _PIN_HASHES
+from tests.real_parts import need_command
 
 CONFIG = """
 data_dir = "{data}"
@@ -82,8 +83,7 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tmp_path: Path):
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is needed for the terminal tests (.ci/run installs it)")
+    need_command("tmux")
     import datetime as dt
     from zoneinfo import ZoneInfo
 
