@@ -20,6 +20,12 @@ MAX_PAYLOAD_CHARS = 2048
 CREDENTIAL_PREFIX = "SC1"
 REGISTRATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}")
 _SEPARATORS = re.compile(r"[\s.\-]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() also takes "²" and "①", which int() refuses
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is one or more of the digits 0-9 (and nothing that merely looks like one)."""
+    return _ASCII_DIGITS.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def parse_payload(raw: str | bytes) -> Payload:
     if text.upper().startswith(CREDENTIAL_PREFIX + "/"):
         return parse_credential(text)
     compact = _SEPARATORS.sub("", text)
-    if compact.isdigit():
+    if ascii_digits(compact):
         return parse_nik(compact)
     if "://" in text or text.lower().startswith("www."):
         return _registration_from_url(text)
@@ -110,8 +116,10 @@ def _as_text(raw: str | bytes) -> str | Unrecognised:
 
 def parse_nik(digits: str) -> Nik | Unrecognised:
     """Validate a 16-digit NIK with python-stdnum and derive birth date and sex."""
-    if len(digits) != 16:
+    if not ascii_digits(digits) or len(digits) != 16:
         return Unrecognised(f"a NIK has 16 digits, this has {len(digits)}")
+    if int(digits[6:8]) % 40 == 0 or int(digits[6:8]) > 71:  # day 01-31, or 41-71 for women
+        return Unrecognised("not a valid NIK (the birth day field is not 01-31 or 41-71)")
     try:
         number = stdnum_nik.validate(digits)
         birth = stdnum_nik.get_birth_date(number)
@@ -153,7 +161,7 @@ def parse_credential(text: str) -> SignedCredential | Unrecognised:
     if kind is None or len(parts) != expected:
         return Unrecognised("a Sentra code of an unknown shape")
     day = _parse_day(parts[4])
-    dose = int(parts[5]) if kind == "card" and parts[5].isdigit() else None
+    dose = int(parts[5]) if kind == "card" and ascii_digits(parts[5]) and len(parts[5]) <= 2 else None
     if day is None or (kind == "card" and dose is None) or not all(parts):
         return Unrecognised("a Sentra code with a damaged field")
     return SignedCredential(
@@ -168,7 +176,7 @@ def parse_credential(text: str) -> SignedCredential | Unrecognised:
 
 
 def _parse_day(text: str) -> dt.date | None:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not ascii_digits(text):
         return None
     try:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))

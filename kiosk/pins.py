@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 _SCHEME = "pbkdf2_sha256"
@@ -17,10 +18,14 @@ def hash_pin(pin: str, iterations: int = _ITERATIONS) -> str:
     return f"{_SCHEME}${iterations}${salt}${digest}"
 
 
+_HASH = re.compile(r"pbkdf2_sha256\$([0-9]{1,9})\$([0-9a-f]{32})\$([0-9a-f]{64})")
+MIN_ITERATIONS = 1000  # fewer makes a 4-digit PIN fall at once to anyone who reads the config
+
+
 def is_pin_hash(value: str) -> bool:
-    """Whether ``value`` looks like a hash made by ``hash_pin``."""
-    parts = value.split("$")
-    return len(parts) == 4 and parts[0] == _SCHEME and parts[1].isdigit() and len(parts[3]) == 64
+    """Whether ``value`` is a hash made by ``hash_pin`` (hex salt and digest, enough iterations)."""
+    found = _HASH.fullmatch(value)
+    return found is not None and int(found.group(1)) >= MIN_ITERATIONS
 
 
 def check_pin(pin: str, stored: str) -> bool:

@@ -109,14 +109,23 @@ def _planned(ctx: StationContext, day: dt.date) -> DayQuota:
     return DayQuota(service_day=day, cap=cap, walkin_slots=ctx.plan.walkin_slots(cap))
 
 
-def _matches(text: str) -> object:
-    text = text.strip()
+NAME_MAX_CHARS = 64  # part of a name; longer text is someone leaning on the keyboard (or a scanned card)
+
+
+def search_text(raw: str) -> str:
+    """What staff typed or scanned, without control characters or lone surrogates (SQLite refuses those)."""
+    return "".join(c for c in raw if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF).strip()
+
+
+def _matches(raw: str) -> object:
+    text = search_text(raw)
     payload = parse_payload(text)
     if isinstance(payload, Nik):
         return Registration.nik == payload.number
     if isinstance(payload, SignedCredential) and payload.kind == "card":
         return Visit.id.in_(select(Card.visit_id).where(Card.short_id == payload.credential_id))  # type: ignore[attr-defined]
-    conditions = [col(Registration.name).ilike(f"%{text}%"), Visit.queue_number == text.upper()]
+    pattern = "%" + text[:NAME_MAX_CHARS].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions = [col(Registration.name).ilike(pattern, escape="\\"), Visit.queue_number == text.upper()]
     if isinstance(payload, RegistrationCode):
         conditions.append(Registration.code == payload.code)
     return or_(*conditions)

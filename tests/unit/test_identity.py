@@ -72,3 +72,17 @@ def test_parser_never_raises(raw):
 @given(st.from_regex(r"SC1/[CP]/[A-Z0-9/]{0,40}", fullmatch=True))
 def test_parser_never_raises_on_near_credentials(raw):
     assert isinstance(parse_payload(raw), (SignedCredential, Unrecognised))
+
+
+def test_a_birth_day_field_of_81_to_99_is_no_nik_although_stdnum_takes_it_modulo_40():
+    from stdnum.id import nik as stdnum_nik
+
+    assert stdnum_nik.is_valid("3215118103804423")  # the library alone lets it through
+    refused = parse_payload("3215118103804423")
+    assert isinstance(refused, Unrecognised) and "41-71" in refused.reason
+    assert isinstance(parse_payload("3215115103804423"), Nik)  # 51: a woman born on the 11th
+
+
+def test_lookalike_digits_are_not_digits():
+    assert isinstance(parse_payload("SC1/C/KRW/AB12CD34/20210805/²/SIG"), Unrecognised)
+    assert isinstance(parse_payload("３２１５１１０３１０８０４４２３"), Unrecognised)  # full-width digits
