@@ -58,7 +58,8 @@ def _line(printer: Escpos, line: SlipLine) -> None:
 
 
 def transliterate(text: str) -> str:
-    """Plain ASCII: accents dropped (é -> e), anything else unprintable becomes '?'."""
+    """Plain printable ASCII: accents dropped (é -> e), control characters removed (stored data must never
+    drive the printer: ESC, GS and the like would be commands), anything else unprintable becomes '?'."""
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) and (c.isprintable() or c == " "))
     return kept.encode("ascii", "replace").decode("ascii")

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from sqlmodel import Session, select
 
@@ -58,14 +59,21 @@ class RegistrationService:
         except (OSError, UnicodeDecodeError) as exc:
             raise KioskError(f"cannot read {path}: {exc}") from None
         reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise KioskError(f"{path}: the header line cannot be read: {exc}") from None
+        missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise KioskError(f"{path}: the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
         report = ImportReport()
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
-            for row in reader:
-                self._import_row(session, reader.line_num, row, report, now)
+            for line, row in _rows(reader, len(header)):
+                if isinstance(row, str):
+                    report.errors.append((line, row))
+                else:
+                    self._import_row(session, line, row, report, now)
         return report
 
     def _import_row(self, session: Session, line: int, row: dict[str, str | None], report: ImportReport, now: dt.datetime) -> None:
@@ -100,6 +108,26 @@ class RegistrationService:
             registration = _add(session, self.ctx, person, "W" + new_short_id(7), "walkin", now)
             audit(session, staff, "registration.walkin", registration.id, "", now)
             return registration
+
+
+def _rows(reader: csv.DictReader[str], columns: int) -> Iterator[tuple[int, dict[str, str | None] | str]]:
+    """Each data row with its line number, or the reason it cannot be read (one bad line spoils no other)."""
+    line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the 128 KiB limit
+            line += 1
+            yield line, f"this line cannot be read as CSV: {exc}"
+            continue
+        line = reader.line_num
+        if None in row:  # more fields than the header names: a comma inside an unquoted name, say
+            yield line, (f"{columns + len(row[None] or [])} fields where the header has {columns}: "  # type: ignore[index]
+                         "put a name that holds a comma in double quotes")
+        else:
+            yield line, row
 
 
 def _add(session: Session, ctx: StationContext, person: PersonDetails, code: str, source: str, now: dt.datetime,
@@ -143,7 +171,15 @@ def _checked_person(details: PersonDetails) -> PersonDetails:
         raise KioskError(f"birth date {details.birth_date:%Y-%m-%d} does not match the NIK ({nik.birth_date:%d-%m-%y})")
     if not details.name.strip():
         raise KioskError("name is empty")
+    for field_name, value in (("name", details.name), ("phone", details.phone)):
+        if not is_printable_text(value):
+            raise KioskError(f"{field_name} holds control characters (a copy-paste from another program?): retype it")
     return PersonDetails(nik.number, details.name.strip(), details.birth_date, sex, details.phone.strip())
+
+
+def is_printable_text(text: str) -> bool:
+    """No control characters: they would reach the printer as commands (ESC @, GS V) and the screen as garbage."""
+    return all(c.isprintable() or c == " " for c in text)
 
 
 def _date(key: str, text: str) -> dt.date:

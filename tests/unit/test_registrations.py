@@ -67,3 +67,38 @@ def test_walkins_refused_where_the_venue_takes_none(station):
     station.ctx.allow_walkins = False
     with pytest.raises(KioskError, match="does not take walk-ins"):
         station.registrations.register_walkin(PersonDetails("3215014505900001", "W", dt.date(1990, 5, 5), "F"), "d")
+
+
+def test_control_characters_never_reach_the_database_or_the_printer(make_station, tmp_path):
+    station = make_station()
+    csv = tmp_path / "reg.csv"
+    csv.write_text(HEADER + "3171015708450001,Siti\x1b@\x1dV\x00 Aminah,1945-08-17,F,0812,REG-1001,,\n", encoding="utf-8")
+    report = station.registrations.import_csv(csv)
+    assert report.imported == 0 and "control characters" in dict(report.errors)[2]
+    with pytest.raises(KioskError, match="control characters"):
+        station.registrations.register_walkin(PersonDetails("3215014505900001", "Wati\x1bd", dt.date(1990, 5, 5), "F"), "d")
+
+
+def test_a_slip_drops_control_bytes_that_older_data_may_hold():
+    from devices.slip_layout import render
+    from kiosk.ports import Slip, SlipLine
+    from tests.escpos_parse import parse
+
+    data = render(Slip("card", (SlipLine("Siti\x1b@\x1dVA\x1d(k Aminah"),)), "TM-T20II")
+    paper = parse(data)  # raises on any command the layout did not mean to send
+    assert "Siti@VA(k Aminah" in paper.text() and data.count(b"\x1b@") == 1  # only the layout's own INIT
+
+
+def test_an_extra_field_is_named_as_such_and_a_huge_field_spoils_only_its_line(make_station, tmp_path):
+    station = make_station()
+    csv = tmp_path / "reg.csv"
+    csv.write_text(HEADER + "\n".join([
+        "3171015708450001,Budi, Jr.,1945-08-17,F,0812,REG-1001,,",   # 2: unquoted comma
+        "3171011708450002,Huge," + "x" * 200_000 + ",M,0812,REG-1002,,",  # 3: over csv's 128 KiB field limit
+        "3171011708450003,Good Person,1945-08-17,M,0812,REG-1003,,",  # 4: good
+    ]) + "\n", encoding="utf-8")
+    report = station.registrations.import_csv(csv)
+    errors = dict(report.errors)
+    assert report.imported == 1 and sorted(errors) == [2, 3]
+    assert "9 fields where the header has 8" in errors[2] and "double quotes" in errors[2]
+    assert "cannot be read as CSV" in errors[3]
