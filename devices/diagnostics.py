@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk.config import Settings
+from kiosk.config import DeviceSettings, Settings
 from kiosk.ports import DeviceError
 
 
-def diag(settings: Settings, args: argparse.Namespace) -> int:
-    """Route ``kiosk diag printer`` and ``kiosk diag decode``."""
-    return diag_decode(settings, args) if args.action == "decode" else diag_printer(settings, args)
+def diag(settings: Settings | None, args: argparse.Namespace) -> int:
+    """Route ``kiosk diag printer`` and ``kiosk diag decode`` (which needs no config: None)."""
+    if args.action == "decode":
+        return diag_decode(settings, args)
+    assert settings is not None
+    return diag_printer(settings, args)
 
 
-def diag_decode(settings: Settings, args: argparse.Namespace) -> int:
+def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:
     """Decode a folder or video with the configured chain; 1 when something was read wrongly."""
     from devices.decode_report import report
     from devices.decoders import build_chain
@@ -21,7 +24,7 @@ def diag_decode(settings: Settings, args: argparse.Namespace) -> int:
     if not args.path.exists():
         print(f"{args.path}: no such file or folder")
         return 1
-    chain, problems = build_chain(settings.devices.decoders)
+    chain, problems = build_chain(settings.devices.decoders if settings else DeviceSettings().decoders)
     for problem in problems:
         print(problem)
     decoder = chain.decoders[0] if len(chain.decoders) == 1 else chain

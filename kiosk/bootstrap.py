@@ -66,7 +66,7 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
     """Open the database (migrating it), load keys and rules, and wire the services."""
     engine = make_engine(settings.database_url)
     if upgrade:
-        migrate.upgrade(engine)
+        migrate.upgrade_or_explain(engine)
     ctx = StationContext(
         db=Database(engine), clock=clock or SystemClock(ZoneInfo(settings.venue.time_zone)),
         plan=plan_from(settings), keys=venue_keys(settings), rules=load_rule_set(), products=load_products(),

@@ -11,16 +11,17 @@ import datetime as dt
 import csv
 import getpass
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from kiosk.config import Settings, effective_settings, load_settings
+from kiosk.config import CONFIG_ENV, Settings, effective_settings, load_settings
 from kiosk.errors import ConfigError, KioskError
 
 Launch = Callable[[Settings], int]
-Handler = Callable[[Settings, argparse.Namespace], int]
+Handler = Callable[["Settings | None", argparse.Namespace], int]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     decode.add_argument("path", type=Path)
     decode.add_argument("--json", action="store_true", help="one JSON object per file, then a summary")
     demo = sub.add_parser("demo", help="run on fake devices and a demo venue")
-    demo.add_argument("--cap", type=int, help="today's cap, e.g. 3 to reach 'today is full' quickly")
+    demo.add_argument("--cap", type=_count, help="today's cap, e.g. 3 to reach 'today is full' quickly")
     demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
     config = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
     config.add_parser("check", help="validate the config and print the effective settings")
@@ -59,6 +60,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _count(text: str) -> int:
+    """A number of people: 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0: a day's cap is 0 or more people")
+    return value
+
+
 def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
          devices: dict[str, Handler] | None = None) -> int:
     """Parse ``argv`` and run the subcommand; returns the exit status.
@@ -75,6 +87,9 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `kiosk report | head`: the reader has had enough, which is no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str, Handler]) -> int:
@@ -83,6 +98,8 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         return _pin_hash(args.pin)
     if command == "demo":
         return _demo(args, launch)
+    if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
+        return devices["diag"](None, args) if "diag" in devices else _no_devices()  # decoding needs no venue
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
@@ -91,10 +108,12 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
     if command == "run":
         return _launch(settings, launch)
     if command == "diag":
-        if "diag" not in devices:
-            raise KioskError("device diagnostics need the installed `kiosk` command")
-        return devices["diag"](settings, args)
+        return devices["diag"](settings, args) if "diag" in devices else _no_devices()
     return handlers[command](settings, args)
+
+
+def _no_devices() -> int:
+    raise KioskError("device diagnostics need the installed `kiosk` command")
 
 
 def _launch(settings: Settings, launch: Launch | None) -> int:
@@ -140,7 +159,7 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = make_engine(settings.database_url)
     if args.action == "upgrade":
-        migrate.upgrade(engine)
+        migrate.upgrade_or_explain(engine)
         print(f"database at revision {migrate.current_revision(engine)}")
         return 0
     if engine.dialect.name != "sqlite":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +21,8 @@ from kiosk.errors import ConfigError
 from kiosk.pins import is_pin_hash
 
 CONFIG_ENV = "KIOSK_CONFIG"
+DEFAULT_CONFIG = Path("/etc/sentra/kiosk.toml")  # where deploy/install.sh puts an installed station's config
+_config_file: ContextVar[Path | None] = ContextVar("config_file", default=None)  # the file being loaded
 
 
 class Section(BaseModel):
@@ -67,10 +70,32 @@ class DatabaseSettings(Section):
     url: str = ""
     """SQLAlchemy URL of the station database; empty means station.db in the data directory."""
 
+    @field_validator("url")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL: use sqlite:///PATH (or leave it empty for station.db in "
+                             "data_dir)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"a {url.get_backend_name()} database is not supported: use sqlite:///PATH")
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError as exc:
+            raise ValueError(f"the driver for {url.drivername}:// is not installed ({exc.name}); "
+                             "e.g. postgresql+psycopg:// needs psycopg") from None
+        return value
+
 
 class QuotaSettings(Section):
-    stock: int = Field(ge=0)
-    """Doses available for the whole period."""
+    stock: int = Field(ge=0, le=100_000_000)
+    """Doses available for the whole period (0 to 100,000,000)."""
     first_day: dt.date
     """First service day (YYYY-MM-DD)."""
     last_day: dt.date
@@ -80,12 +105,14 @@ class QuotaSettings(Section):
     walkin_share: float = Field(default=0.0, ge=0.0, le=1.0)
     """Share of each day's cap kept for walk-ins (0.2 = 20%)."""
     overrides: dict[dt.date, int] = {}
-    """Fixed caps for particular days, e.g. {2021-08-07 = 300}."""
+    """Fixed caps for particular days, e.g. {2021-08-07 = 300}: each 0 or more, within the period,
+    together no more than the stock."""
 
     @model_validator(mode="after")
-    def _ordered(self) -> "QuotaSettings":
-        if self.last_day < self.first_day:
-            raise ValueError("last_day is before first_day")
+    def _plan(self) -> "QuotaSettings":
+        from kiosk.domain.quota import QuotaPlan
+
+        QuotaPlan(self.stock, self.first_day, self.last_day, self.overrides)  # its ValueError names the problem
         return self
 
 
@@ -183,7 +210,8 @@ class PinSettings(Section):
     @classmethod
     def _hashed(cls, value: str) -> str:
         if not is_pin_hash(value):
-            raise ValueError("must be a PIN hash made by `kiosk pin hash`, not the PIN itself")
+            raise ValueError("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERATIONS$SALT$HASH, "
+                             "1000+ iterations, hex salt), not the PIN itself")
         return value
 
 
@@ -212,17 +240,24 @@ class Settings(BaseSettings):
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))
     """Folder for the database, the venue key, camera images and printed slips."""
+
+    @field_validator("data_dir")
+    @classmethod
+    def _folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file: data_dir names a folder (it is made if missing)")
+        return value
     result_seconds: float = Field(default=6.0, gt=0, le=120)
     """How long the attendee result screen stays before returning to the scan screen."""
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
                                    env_settings: PydanticBaseSettingsSource, *_: Any, **__: Any) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Init arguments win, then KIOSK_* variables, then the TOML file."""
-        path = os.environ.get(CONFIG_ENV)
+        """Init arguments win, then KIOSK_* variables, then the TOML file ``load_settings`` is reading."""
+        path = _config_file.get()
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if path:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
     @property
@@ -236,19 +271,30 @@ class Settings(BaseSettings):
         return self.data_dir / "venue-key.pem"
 
 
+def config_path(path: str | Path | None = None) -> Path:
+    """The config file to read: ``path`` (--config), else $KIOSK_CONFIG, else /etc/sentra/kiosk.toml."""
+    given = path or os.environ.get(CONFIG_ENV)
+    if given:
+        if not Path(given).is_file():
+            raise ConfigError(f"config file {given} does not exist (set --config or {CONFIG_ENV})")
+        return Path(given)
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    raise ConfigError(f"no configuration file given (use --config FILE or {CONFIG_ENV}; looked in {DEFAULT_CONFIG})")
+
+
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     """Read and validate settings; a bad file or value raises ConfigError naming the key."""
-    if path is not None:
-        os.environ[CONFIG_ENV] = str(path)
-    config_file = os.environ.get(CONFIG_ENV)
-    if config_file and not Path(config_file).is_file():
-        raise ConfigError(f"config file {config_file} does not exist (set --config or {CONFIG_ENV})")
+    config_file = config_path(path)
+    token = _config_file.set(config_file)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, config_file)) from None
+        raise ConfigError(describe_validation_error(exc, str(config_file))) from None
     except (ValueError, OSError) as exc:  # TOML syntax errors land here
         raise ConfigError(f"config file {config_file} cannot be read: {exc}") from None
+    finally:
+        _config_file.reset(token)
 
 
 def describe_validation_error(exc: ValidationError, config_file: str | None) -> str:
@@ -273,6 +319,8 @@ def effective_settings(settings: Settings) -> dict[str, Any]:
     data["database"]["url"] = _mask_url_password(settings.database_url)
     for secret in ("token", "client_secret"):
         data["sync"][secret] = "***" if getattr(settings.sync, secret).get_secret_value() else ""
+    for section, key in (("sync", "url"), ("sync", "token_url")):
+        data[section][key] = _mask_url_password(data[section][key])
     return data
 
 

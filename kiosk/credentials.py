@@ -108,18 +108,29 @@ def load_or_create_venue_key(path: Path) -> Ed25519PrivateKey:
 
 
 def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a new key beside ``path``, then link it into place: a full disk leaves no empty key behind."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"the data folder {path.parent} cannot be made: {exc.strerror}") from None
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    try:  # O_EXCL: two stations starting at once must not each write a different key
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(partial, path)  # never overwrites: two stations starting at once keep the first key
     except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-        handle.flush()
-        os.fsync(handle.fileno())
+        pass
+    except OSError as exc:
+        raise ConfigError(f"the venue key cannot be written to {path}: {exc.strerror}; free space or fix "
+                          "the folder's permissions, then start again") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:

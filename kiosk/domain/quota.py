@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 
+MAX_PLAN_DAYS = 366  # a dose plan runs days or weeks; a year-long span is surely a typo (0001-01-01)
+
+
 @dataclass(frozen=True)
 class QuotaPlan:
     """Stock spread over ``first_day``..``last_day`` (inclusive)."""
@@ -30,6 +33,12 @@ class QuotaPlan:
             raise ValueError("last_day is before first_day")
         if not 0.0 <= self.walkin_share <= 1.0:
             raise ValueError("walkin_share must be between 0 and 1")
+        if (self.last_day - self.first_day).days + 1 > MAX_PLAN_DAYS:
+            raise ValueError(f"the plan spans {(self.last_day - self.first_day).days + 1} days; a plan covers at most "
+                             f"{MAX_PLAN_DAYS} (check first_day and last_day)")
+        negative = [d for d, cap in self.overrides.items() if cap < 0]
+        if negative:
+            raise ValueError(f"override for {negative[0]} is {self.overrides[negative[0]]}: a cap is 0 or more")
         outside = [d for d in self.overrides if not self.first_day <= d <= self.last_day]
         if outside:
             raise ValueError(f"override for {outside[0]} is outside the plan's period")

@@ -23,20 +23,19 @@ class QuotaLedger:
     def __init__(self, plan: QuotaPlan, destinations: tuple[str, ...] = ("central",)) -> None:
         self.plan = plan
         self.destinations = destinations
-        self._opened: dt.date | None = None  # the day this process last opened (a hot-path shortcut)
 
     def open_day(self, session: Session, day: dt.date, now: dt.datetime) -> None:
         """Make sure the day's row exists, closing earlier open days first so their leftover carries.
 
-        Done once per day per process; closing is idempotent, so another station doing it too is harmless.
+        Decided by the database, never remembered in the process: a first check-in whose commit failed
+        (a full disk) must leave the next one to open the day again. Closing is idempotent.
         """
-        if self._opened == day:
+        if session.get(DayQuota, day) is not None:
             return
         for earlier in session.exec(select(DayQuota).where(DayQuota.service_day < day, col(DayQuota.closed).is_(False))
                                     .order_by(col(DayQuota.service_day))).all():
             self.close_day(session, earlier.service_day, now)
         self._row(session, day)
-        self._opened = day
 
     def _row(self, session: Session, day: dt.date) -> DayQuota:
         row = session.get(DayQuota, day)

@@ -14,26 +14,46 @@ from typing import Any, Iterator
 
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
-from kiosk.errors import StorageError
+from kiosk.errors import ConfigError, StorageError
 
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "sentra_write"
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; for SQLite, make its folder and set the pragmas."""
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    """Create the engine for ``url``; for SQLite, make its folder and set the pragmas.
+
+    A URL SQLAlchemy cannot read, or whose driver is not installed, is a ConfigError naming the key.
+    """
+    try:
+        if url.startswith("sqlite"):
+            return _sqlite_engine(url)
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+        raise ConfigError(f"database.url {shown!r}: {_url_problem(exc)}") from None
+
+
+def _url_problem(exc: Exception) -> str:
+    if isinstance(exc, ImportError):
+        return f"its database driver is not installed ({exc.name or exc}); e.g. postgresql+psycopg:// needs psycopg"
+    if isinstance(exc, NoSuchModuleError):
+        return "unknown database kind; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+    return "not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"the database folder {folder} cannot be made: {exc.strerror}"
+                               " (is data_dir a file, or on a read-only disk?)") from None
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
@@ -68,7 +88,7 @@ class Database:
                 session.commit()
             except OperationalError as exc:
                 session.rollback()
-                raise _storage_error(exc) from exc
+                raise storage_error(exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -77,18 +97,22 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only session (a deferred transaction; WAL lets it run beside a writer)."""
         with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except OperationalError as exc:
+                raise storage_error(exc) from exc
 
     def dispose(self) -> None:
         """Close every pooled connection (before a backup or at shutdown)."""
         self.engine.dispose()
 
 
-def _storage_error(exc: OperationalError) -> StorageError:
+def storage_error(exc: OperationalError) -> StorageError:
+    """The database's refusal in words a technician can act on."""
     text = str(exc.orig) if exc.orig else str(exc)
     if "full" in text:
         return StorageError("the station's disk is full: free space, then retry; nothing recorded was lost")
-    if "readonly" in text or "read-only" in text:
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StorageError("the station database is read-only: check the data folder's permissions")
     if "locked" in text:
         return StorageError("the station database is busy: try again in a moment")

@@ -24,6 +24,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def upgrade_or_explain(engine: Engine) -> None:
+    """``upgrade`` at start: a database that cannot be written is a StorageError saying why, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from kiosk.storage.db import storage_error
+
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        raise storage_error(exc) from None
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None for an empty database."""
     from alembic.runtime.migration import MigrationContext

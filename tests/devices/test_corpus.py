@@ -61,11 +61,10 @@ def test_corpus_rate_is_at_least_95_percent(corpus):
 
 
 def test_kiosk_diag_decode_reports_matches_and_a_summary(tmp_path):
-    from tests.unit.test_config import GOOD
+    from tests.unit.test_config import station_config
 
     config = tmp_path / "kiosk.toml"
-    config.write_text(GOOD.replace("{data}", str(tmp_path)).replace(
-        'url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', ""), encoding="utf-8")
+    config.write_text(station_config(str(tmp_path)), encoding="utf-8")
     kiosk = str(Path(sys.executable).parent / "kiosk")
     done = subprocess.run([kiosk, "--config", str(config), "diag", "decode", str(corpus_dir() / "qrcode-1"), "--json"],
                           capture_output=True, text=True)

@@ -111,10 +111,10 @@ def test_kiosk_diag_printer_against_the_fake_printer(tmp_path, fake):
     import sys
     from pathlib import Path
 
-    from tests.unit.test_config import GOOD
+    from tests.unit.test_config import station_config
 
     config = tmp_path / "kiosk.toml"
-    text = GOOD.replace("{data}", str(tmp_path)).replace('url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', "")
+    text = station_config(str(tmp_path))
     config.write_text(text + f'[devices]\nprinter_url = "{fake.url}"\n', encoding="utf-8")
     kiosk = str(Path(sys.executable).parent / "kiosk")
     done = subprocess.run([kiosk, "--config", str(config), "diag", "printer"], capture_output=True, text=True)

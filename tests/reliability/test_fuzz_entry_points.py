@@ -50,11 +50,10 @@ def known(test):
 @pytest.fixture
 def monkeypatch_config(station, monkeypatch):
     """A config file for the same venue as ``station`` (same data folder, same key), in KIOSK_CONFIG."""
-    from tests.unit.test_config import GOOD
+    from tests.unit.test_config import station_config
 
     path = station.settings.data_dir / "kiosk.toml"
-    path.write_text(GOOD.replace("{data}", str(station.settings.data_dir)).replace(
-        'url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', ""), encoding="utf-8")
+    path.write_text(station_config(str(station.settings.data_dir)), encoding="utf-8")
     monkeypatch.setenv("KIOSK_CONFIG", str(path))
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from kiosk.sync.drainer import sync_status
 from tests.sync_helpers import assert_exactly_once_in_order, serve
-from tests.unit.test_config import GOOD
+from tests.unit.test_config import station_config
 
 
 def config_for(station, url: str) -> Path:
     data = station.settings.data_dir
-    text = GOOD.replace("{data}", str(data)).replace('url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', "")
+    text = station_config(str(data))
     text += (f'[sync]\nserver = "fhir"\nurl = "{url}"\nbatch_size = 10\nlease_seconds = 6\n'
              "retry_base_seconds = 0.05\nretry_cap_seconds = 0.5\npoll_seconds = 0.2\n")
     path = data / "kiosk.toml"

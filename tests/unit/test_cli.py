@@ -1,4 +1,5 @@
 """The admin subcommands as a person runs them."""
+import json
 
 import subprocess
 import sys
@@ -12,11 +13,10 @@ def kiosk(*args, config):
 
 
 def test_import_verify_upgrade_backup_report(tmp_path):
-    from tests.unit.test_config import GOOD
+    from tests.unit.test_config import station_config
 
     config = tmp_path / "kiosk.toml"
-    config.write_text(GOOD.replace("{data}", str(tmp_path)).replace(
-        'url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', ""), encoding="utf-8")
+    config.write_text(station_config(str(tmp_path)), encoding="utf-8")
     done = kiosk("import", "registrations", str(DEMO_CSV), config=config)
     assert done.returncode == 0 and "36 imported, 0 unchanged, 0 refused" in done.stdout
     bad = tmp_path / "bad.csv"
@@ -33,11 +33,10 @@ def test_import_verify_upgrade_backup_report(tmp_path):
 
 
 def test_run_without_a_ui_says_so(tmp_path, capsys):
-    from tests.unit.test_config import GOOD
+    from tests.unit.test_config import station_config
 
     config = tmp_path / "kiosk.toml"
-    config.write_text(GOOD.replace("{data}", str(tmp_path)).replace(
-        'url = "postgresql://kiosk:s3cret@127.0.0.1/venue"', ""), encoding="utf-8")
+    config.write_text(station_config(str(tmp_path)), encoding="utf-8")
     assert main(["--config", str(config), "run"]) == 1
     assert "station UI is not available" in capsys.readouterr().err
 
@@ -68,3 +67,50 @@ def test_demo_setup_makes_a_venue_with_registrations_and_qr_images(tmp_path):
     report = subprocess.run([kiosk, "--config", str(folder / "kiosk.toml"), "report", "--json"],
                             capture_output=True, text=True, env=env)
     assert '"cap": 3' in report.stdout
+
+
+def test_a_negative_demo_cap_is_refused_before_anything_runs(tmp_path):
+    import os
+    from pathlib import Path
+
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    done = subprocess.run([kiosk, "demo", "--cap", "-5", "--setup-only"], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 2 and "-5 is below 0" in done.stderr and not list(tmp_path.glob("sentra-demo-*"))
+
+
+def test_without_a_config_commands_say_how_to_give_one_and_diag_decode_needs_none(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    import segno
+
+    from kiosk.config import DEFAULT_CONFIG
+
+    assert not DEFAULT_CONFIG.exists()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    report = subprocess.run([kiosk, "report"], capture_output=True, text=True, env=env)
+    assert report.returncode == 2
+    assert report.stderr.strip() == ("kiosk: no configuration file given (use --config FILE or KIOSK_CONFIG; "
+                                     "looked in /etc/sentra/kiosk.toml)")
+    for name in ("a", "b"):
+        segno.make_qr(f"REG-00{name}1").save(tmp_path / f"{name}.png", scale=6)
+    decode = subprocess.run([kiosk, "diag", "decode", str(tmp_path), "--json"], capture_output=True, text=True, env=env)
+    summary = json.loads(decode.stdout.splitlines()[-1])["summary"]
+    assert decode.returncode == 0 and summary["decoded"] == 2
+    assert summary["p95_ms"] >= summary["median_ms"]  # two files: the larger, never below the median
+
+
+def test_report_into_a_closed_pipe_is_no_traceback(tmp_path):
+    from pathlib import Path
+
+    from tests.unit.test_config import station_config
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(station_config(str(tmp_path)), encoding="utf-8")
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    for reader in ("head -1", "true"):  # `true` has gone before the report is written: a closed pipe for sure
+        done = subprocess.run(f"'{kiosk}' --config '{config}' report | {reader}", shell=True, capture_output=True,
+                              text=True)
+        assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

@@ -24,11 +24,16 @@ stock = 2000
 first_day = 2021-08-05
 last_day = 2021-08-09
 [database]
-url = "postgresql://kiosk:s3cret@127.0.0.1/venue"
+url = "postgresql+psycopg://kiosk:s3cret@127.0.0.1/venue"
 [pins]
 staff = "{_PIN_HASHES['staff']}"
 technician = "{_PIN_HASHES['technician']}"
 """
+
+
+def station_config(data) -> str:
+    """GOOD for a station on its own SQLite file in ``data``."""
+    return GOOD.replace("{data}", str(data)).replace('url = "postgresql+psycopg://kiosk:s3cret@127.0.0.1/venue"', "")
 
 
 @pytest.fixture
@@ -59,12 +64,48 @@ def test_env_overrides_the_file(config_file, monkeypatch):
     (("[venue]", "[venue]\ntime_zone = \"Mars/Olympus\""), "venue.time_zone: unknown time zone 'Mars/Olympus'"),
     (("[venue]", "[venue]\nnmae = \"typo\""), "venue.nmae: unknown key"),
     (("staff = ", "staff = \"1234\"\n#"), "pins.staff: must be a PIN hash"),
+    # each of these used to pass `config check` and fail later, or run and break the plan
+    (("last_day = 2021-08-09", "last_day = 2021-08-09\noverrides = { 2021-08-06 = -5 }"),
+     "quota: override for 2021-08-06 is -5: a cap is 0 or more"),
+    (("last_day = 2021-08-09", "last_day = 2021-08-09\noverrides = { 2021-08-06 = 2001 }"),
+     "quota: per-day overrides add up to more than the stock"),
+    (("stock = 2000", "stock = 100000000000000000000"), "quota.stock: "),
+    (("first_day = 2021-08-05", "first_day = 0001-01-01"), "quota: the plan spans 738011 days; a plan covers at most 366"),
+    (('url = "postgresql+psycopg://kiosk:s3cret@127.0.0.1/venue"', 'url = "nonsense"'), "database.url: not a database URL"),
+    (('url = "postgresql+psycopg://kiosk:s3cret@127.0.0.1/venue"', 'url = "oracle://x@y/z"'), "database.url: a oracle database"),
+    (("staff = ", "staff = \"pbkdf2_sha256$0$00112233445566778899aabbccddeeff$" + "0" * 64 + "\"\n#"),
+     "pins.staff: must be a PIN hash"),
+    (("staff = ", "staff = \"pbkdf2_sha256$1000$not-hex-salt-not-hex-salt-000000$" + "0" * 64 + "\"\n#"),
+     "pins.staff: must be a PIN hash"),
 ])
 def test_wrong_values_name_the_key(config_file, change, expected):
     config_file.write_text(config_file.read_text().replace(*change, 1))
     with pytest.raises(ConfigError) as caught:
         load_settings(config_file)
     assert expected in str(caught.value) and str(config_file) in str(caught.value)
+
+
+def test_data_dir_that_is_a_file_names_the_key(config_file, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    config_file.write_text(config_file.read_text().replace(str(tmp_path), str(tmp_path / "afile"), 1))
+    with pytest.raises(ConfigError, match="data_dir: .*afile is a file: data_dir names a folder"):
+        load_settings(config_file)
+
+
+def test_a_postgresql_url_without_its_driver_is_one_line(config_file, capsys):
+    """A driver that is not installed (psycopg2; the station ships psycopg 3) is said in one line."""
+    config_file.write_text(config_file.read_text().replace("postgresql+psycopg://", "postgresql+psycopg2://"))
+    assert main(["--config", str(config_file), "config", "check"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "database.url: the driver for postgresql+psycopg2:// is not installed" in err[0]
+    assert "postgresql+psycopg://" in err[0] and "s3cret" not in err[0]
+
+
+def test_sync_url_password_is_masked_by_config_check(config_file, capsys):
+    config_file.write_text(config_file.read_text() + '[sync]\nserver = "json"\nurl = "https://sta:hunter2@c.example/in"\n')
+    assert main(["--config", str(config_file), "config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "hunter2" not in out and json.loads(out)["sync"]["url"] == "https://sta:***@c.example/in"
 
 
 def test_missing_file_and_bad_toml(tmp_path):
@@ -80,7 +121,7 @@ def test_config_check_masks_secrets(config_file, capsys):
     assert main(["--config", str(config_file), "config", "check"]) == 0
     out = capsys.readouterr()
     shown = json.loads(out.out)
-    assert shown["database"]["url"] == "postgresql://kiosk:***@127.0.0.1/venue"
+    assert shown["database"]["url"] == "postgresql+psycopg://kiosk:***@127.0.0.1/venue"
     assert shown["pins"]["staff"] == "(hashed, hidden)" and "s3cret" not in out.out
     assert "5 service days, 400-400 people a day" in out.err
 
