@@ -35,7 +35,7 @@ def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:
 def diag_printer(settings: Settings, args: argparse.Namespace) -> int:
     """Print what the printer says; 0 when it is usable (and the test page went out)."""
     from devices.factory import build_devices
-    from kiosk.services.slips import test_slip
+    from kiosk.services.slips import diagnostic_slip
 
     printer = build_devices(settings).printer
     try:
@@ -45,7 +45,7 @@ def diag_printer(settings: Settings, args: argparse.Namespace) -> int:
         if not state.can_print:
             return 1
         if not args.no_test_page:
-            printer.print_slip(test_slip(settings))
+            printer.print_slip(diagnostic_slip(settings))
             print("test page printed")
     except DeviceError as exc:
         print(f"printer {settings.devices.printer_url}: {exc}")

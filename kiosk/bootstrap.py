@@ -74,8 +74,7 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
         adverse_event_contact=settings.venue.adverse_event_contact, role=settings.station.role,
         print_queue_tickets=settings.station.print_queue_tickets,
     )
-    printing = PrintQueue(ctx, settings.language)
-    printing.recover_interrupted()
+    printing = PrintQueue(ctx, settings.language)  # interrupted slips are found by the spooler at the station's start
     venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),
                    StaffDesk(ctx), printing, ExchangeService(ctx, venue))

@@ -27,7 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "card_note": {"id": "Tukarkan kartu ini dengan sertifikat nasional", "en": "Exchange this card for the national certificate"},
     "next_dose": {"id": "Dosis berikutnya", "en": "Next dose"},
     "ticket_next": {"id": "Silakan ke meja skrining", "en": "Please go to the screening desk"},
-    "printing_at_desk": {"id": "Kartu Anda akan dicetak di meja petugas", "en": "Your card will be printed at the desk"},
+    "card_at_desk": {"id": "Kartu Anda akan dicetak di meja petugas", "en": "Your card will be printed at the desk"},
+    "ticket_at_desk": {"id": "Tiket Anda akan dicetak di meja petugas", "en": "Your ticket will be printed at the desk"},
 }
 
 

@@ -10,7 +10,6 @@ station shows its face within a second of power-on.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual import events, log, on, work
@@ -22,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
 from devices.hid import KeyWedge, Scan, WedgeSettings
-from kiosk.ports import DeviceError
+from kiosk.services.spooler import PrintSpooler, SpoolReport
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
 
@@ -46,14 +45,6 @@ def _technician_screen() -> Any:
     from screens.technician import TechnicianScreen
 
     return TechnicianScreen()
-
-
-@dataclass
-class PrintReport:
-    """What one pass over the print queue did."""
-
-    printed: int
-    error: str = ""
 
 
 class KioskApp(App[int], inherit_bindings=False):
@@ -91,9 +82,9 @@ class KioskApp(App[int], inherit_bindings=False):
             self.relayed = relayed
 
     class Printed(Message, bubble=False):
-        """The print worker finished a pass over the queue (relayed to the active screen)."""
+        """The printer's owner finished a pass (relayed to the active screen)."""
 
-        def __init__(self, report: PrintReport, relayed: bool = False) -> None:
+        def __init__(self, report: SpoolReport, relayed: bool = False) -> None:
             super().__init__()
             self.report = report
             self.relayed = relayed
@@ -107,7 +98,9 @@ class KioskApp(App[int], inherit_bindings=False):
         self.station: Station | None = station
         self.devices = devices
         self._builder = builder
-        self.last_print = PrintReport(0)
+        self.last_print = SpoolReport("unknown", False)
+        self.spooler: PrintSpooler | None = None
+        self._told_print_error = ""
         self._sync_stop = threading.Event()
         self._central: Any = None
         d = settings.devices
@@ -145,7 +138,10 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def _started(self) -> None:
         self.screen.post_message(self.Ready())
-        self.print_pending()
+        printer = getattr(self.devices, "printer", None)
+        if printer is not None and self.station is not None:
+            self.spooler = PrintSpooler(self.station.printing, printer, lambda report: self.post_message(self.Printed(report)))
+            self.spooler.start()
         if self.settings.sync.server != "none":
             self.run_sync()
 
@@ -173,8 +169,10 @@ class KioskApp(App[int], inherit_bindings=False):
         return self._central
 
     def on_unmount(self) -> None:
-        """Stop the sender (it gives its lease up) and close lookups."""
+        """Stop the sender (it gives its lease up) and the printer's owner, and close lookups."""
         self._sync_stop.set()
+        if self.spooler is not None:
+            self.spooler.stop()
         if self._central is not None:
             self._central.close()
 
@@ -242,20 +240,10 @@ class KioskApp(App[int], inherit_bindings=False):
         except KioskError as exc:
             reply_to.post_message(self.CheckedIn(None, str(exc)))
 
-    @work(thread=True, group="printer", exclusive=False, exit_on_error=False, description="print pending slips")
     def print_pending(self) -> None:
-        """Open the printer in this worker and print every pending job."""
-        printer = getattr(self.devices, "printer", None)
-        if printer is None or self.station is None:
-            return
-        try:
-            printer.open()
-            printed = self.station.printing.run_pending(printer)
-            pending = self.station.printing.pending()
-            report = PrintReport(len(printed), pending[0].last_error if pending else "")
-        except (DeviceError, KioskError) as exc:
-            report = PrintReport(0, str(exc))
-        self.post_message(self.Printed(report))
+        """A slip was queued (or staff asked): the printer's owner looks at the queue now."""
+        if self.spooler is not None:
+            self.spooler.kick()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -267,13 +255,18 @@ class KioskApp(App[int], inherit_bindings=False):
 
     @on(Printed)
     def _printed(self, message: Printed) -> None:
-        self.last_print = message.report
         if message.relayed:
             return
-        self.screen.post_message(self.Printed(message.report, relayed=True))
-        if not message.report.error:
+        self.last_print = report = message.report
+        self.screen.post_message(self.Printed(report, relayed=True))
+        if report.error == self._told_print_error:
+            return  # said once; the spooler keeps trying every few seconds
+        self._told_print_error = report.error
+        if not report.error:
             return
         if self.current_mode == "attendee":  # the attendee needs a next step, not a fault code
-            self.notify(" / ".join(both("printing_at_desk", self.lang)), severity="warning", timeout=8)
+            key = "card_at_desk" if report.error_kind == "card" else "ticket_at_desk"
+            self.notify(" / ".join(both(key, self.lang)), severity="warning", timeout=8)
         else:
-            self.notify(f"Printer: {message.report.error}. The slip stays queued.", severity="error", timeout=8)
+            self.notify(f"Printer: {report.error}. The slip stays queued and prints when the printer is ready.",
+                        severity="error", timeout=8)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
-from kiosk.ports import DeviceError
+from kiosk.services.spooler import SpoolReport
 from screens.widgets.slip_preview import SlipPreview
+
+if TYPE_CHECKING:
+    from screens.app import KioskApp
 
 KINDS = {"card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
 
@@ -22,13 +26,6 @@ class PrintQueueScreen(Screen[None]):
 
     CSS_PATH = "print_queue.tcss"
     BINDINGS = [Binding("escape", "back", "Back", id="printq-back"), Binding("f5", "refresh", "Refresh", id="printq-refresh")]
-
-    class PrinterStatus(Message):
-        """What the printer said when asked."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,37 +51,34 @@ class PrintQueueScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         """Reload the jobs and the printer status."""
+        self._reload_jobs()
+        self.check_printer()
+
+    def _reload_jobs(self) -> None:
         self.jobs = self.app.station.printing.outstanding()
         table = self.query_one(DataTable)
         table.clear()
         for job in self.jobs:
             kind = KINDS.get(job.kind, job.kind) + (f" (reprint {job.reprint_no})" if job.reprint_no else "")
             table.add_row(kind, job.state, str(job.attempts), f"{job.created_at:%H:%M}", job.last_error or "-")
-        self.check_printer()
 
-    def on_kiosk_app_printed(self) -> None:
-        """The print worker finished: show what is left."""
-        self.action_refresh()
+    def on_kiosk_app_printed(self, message: KioskApp.Printed) -> None:
+        """The printer's owner finished a pass: its status and what is left."""
+        self._show_status(message.report)
+        self._reload_jobs()
 
     @on(DataTable.RowHighlighted)
     def _preview(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.jobs):
             self.query_one(SlipPreview).show(self.app.station.printing.slip_for(self.jobs[event.cursor_row].job_id))
 
-    @work(thread=True, group="printer", exit_on_error=False, description="printer status")
     def check_printer(self) -> None:
-        """Open the printer in this worker and read its status."""
-        printer = self.app.devices.printer
-        try:
-            printer.open()
-            text = printer.status().value
-        except DeviceError as exc:
-            text = str(exc)
-        self.post_message(self.PrinterStatus(text))
+        """Ask the printer's owner for a fresh status (it answers with its next report)."""
+        self._show_status(self.app.last_print)
+        self.app.print_pending()
 
-    @on(PrinterStatus)
-    def _status(self, message: PrinterStatus) -> None:
-        self.query_one("#printq-status", Label).update(f"Printer: {message.text}")
+    def _show_status(self, report: SpoolReport) -> None:
+        self.query_one("#printq-status", Label).update(f"Printer: {report.state}")
 
     @on(Button.Pressed, "#printq-print")
     def _print(self) -> None:

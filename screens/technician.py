@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, Static
 from kiosk.config import effective_settings
 from kiosk.diagnostics import Check, station_checks
 from kiosk.ports import DeviceError
-from kiosk.services.slips import test_slip
+from kiosk.services.slips import diagnostic_slip
 
 
 class TechnicianScreen(Screen[None]):
@@ -31,6 +31,8 @@ class TechnicianScreen(Screen[None]):
         def __init__(self, checks: list[Check]) -> None:
             super().__init__()
             self.checks = checks
+
+    device_checks: list[Check] = []
 
     def compose(self) -> ComposeResult:
         """Checks table, config view, buttons."""
@@ -63,12 +65,24 @@ class TechnicianScreen(Screen[None]):
         checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                         + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
         checks.append(_device_check("camera", devices.camera, lambda c: c.open()))
-        checks.append(_device_check("printer", devices.printer, lambda p: (p.open(), _printer_ok(p))))
         self.post_message(self.DeviceChecks(checks))
+        self.app.print_pending()  # the printer's owner answers with its next report
 
     @on(DeviceChecks)
     def _device_checks(self, message: DeviceChecks) -> None:
-        self._fill(station_checks(self.app.station) + message.checks)
+        self.device_checks = message.checks
+        self._fill(station_checks(self.app.station) + message.checks + [self._printer_check()])
+
+    def on_kiosk_app_printed(self) -> None:
+        """The printer's owner reported: refresh its line."""
+        self._fill(station_checks(self.app.station) + self.device_checks + [self._printer_check()])
+
+    def _printer_check(self) -> Check:
+        if self.app.devices.printer is None:
+            return Check("printer", True, "tidak dipakai / not configured")
+        report = self.app.last_print
+        waiting = f"; {report.waiting} slip(s) waiting" if report.waiting else ""
+        return Check("printer", report.state == "ready", f"{self.app.settings.devices.printer_url}: {report.state}{waiting}")
 
     def _fill(self, checks: list[Check]) -> None:
         table = self.query_one(DataTable)
@@ -84,16 +98,16 @@ class TechnicianScreen(Screen[None]):
     def _test_print(self) -> None:
         self.test_print()
 
-    @work(thread=True, group="printer", exit_on_error=False, description="test print")
+    @work(thread=True, group="test-print", exit_on_error=False, description="test print")
     def test_print(self) -> None:
-        """Print a test slip (nothing is recorded)."""
-        slip = test_slip(self.app.settings)
-        try:
-            self.app.devices.printer.open()
-            self.app.devices.printer.print_slip(slip)
+        """Ask the printer's owner for a test slip (nothing is recorded) and say how it went."""
+        if self.app.spooler is None:
+            return
+        outcome = self.app.spooler.test_page(diagnostic_slip(self.app.settings)).result()
+        if outcome == "printed":
             self.app.call_from_thread(self.app.notify, "Cetak uji terkirim / Test slip printed")
-        except DeviceError as exc:
-            self.app.call_from_thread(self.app.notify, f"Printer: {exc}", severity="error")
+        else:
+            self.app.call_from_thread(self.app.notify, outcome, severity="error")
 
     @on(Button.Pressed, "#tech-lock-button")
     def action_lock(self) -> None:
@@ -118,9 +132,3 @@ def _device_check(part: str, device: object, probe: object) -> Check:
 def _where(device: object) -> str:
     folder = getattr(device, "folder", None)
     return f" ({folder})" if folder else ""
-
-
-def _printer_ok(printer: object) -> None:
-    state = printer.status()  # type: ignore[attr-defined]
-    if state.value != "ready":
-        raise DeviceError(f"printer reports {state.value}")

@@ -1,7 +1,7 @@
 """The print queue. Printing happens after the commit; a failure loses nothing.
 
-A job is ``pending`` until tried, ``printing`` while its bytes go out (committed first, so a
-crash mid-slip is visible on restart), then ``done``, or ``failed`` with the printer's reason
+A job is ``pending`` until tried, ``printing`` while its bytes go out (claimed with a conditional
+UPDATE, committed first, so a crash mid-slip is visible on restart and no two passes print it), then ``done``, or ``failed`` with the printer's reason
 and retried when the printer is back. Staff may ``cancel`` a job with a reason (audited).
 Nothing is ever printed twice by itself: a done job is only printed again by a staff reprint.
 """
@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from kiosk.errors import KioskError, NotFound
@@ -77,9 +78,10 @@ class PrintQueue:
         return printed
 
     def print_job(self, printer: Printer, job_id: uuid.UUID) -> bool:
-        """Print one job; True when the printer took it. The outcome is stored either way."""
+        """Print one job; True when the printer took it (or another pass already had). Stored either way."""
         slip = self.slip_for(job_id)
-        self._set(job_id, "printing", count=True)
+        if not self._claim(job_id):
+            return True  # another pass claimed it first: it prints there, once
         try:
             printer.print_slip(slip)
         except DeviceError as exc:
@@ -88,14 +90,24 @@ class PrintQueue:
         self._set(job_id, "done")
         return True
 
-    def _set(self, job_id: uuid.UUID, state: str, error: str = "", count: bool = False) -> None:
+    def note_waiting(self, reason: str) -> None:
+        """Record why waiting slips cannot print now (the printer's own words); they stay waiting."""
+        with self.ctx.db.write() as session:
+            session.execute(update(PrintJob).where(col(PrintJob.state).in_(WAITING), col(PrintJob.last_error) != reason)
+                            .values(state="failed", last_error=reason))
+
+    def _claim(self, job_id: uuid.UUID) -> bool:
+        """Mark a waiting job ``printing`` with one conditional UPDATE; False when it is no longer waiting."""
+        claim = (update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(WAITING))
+                 .values(state="printing", attempts=PrintJob.attempts + 1))
+        with self.ctx.db.write() as session:
+            return session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
+
+    def _set(self, job_id: uuid.UUID, state: str, error: str = "") -> None:
         with self.ctx.db.write() as session:
             job = session.get(PrintJob, job_id)
             assert job is not None
-            job.state = state
-            job.attempts += 1 if count else 0
-            if state != "printing":
-                job.last_error = error
+            job.state, job.last_error = state, error
             if state == "done":
                 job.printed_at = self.ctx.clock.now()
 

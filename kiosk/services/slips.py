@@ -91,7 +91,7 @@ def _row(session: Session, model: type[T], key: object) -> T:
     return row
 
 
-def test_slip(settings: Settings) -> Slip:
+def diagnostic_slip(settings: Settings) -> Slip:
     """A slip that shows the layout, the code page and the QR work (nothing is recorded)."""
     now = dt.datetime.now(dt.UTC)
     return Slip("test", (

@@ -168,3 +168,18 @@ def test_unanswered_serial_status_is_unknown_not_paper_ok(tmp_path):
     finally:
         os.close(controller)
         os.close(device)
+
+
+def test_a_command_run_beside_the_station_leaves_its_slip_printing(station):
+    """`kiosk report` (or import, sync status) builds the station too; only the station's start recovers."""
+    from kiosk.bootstrap import build_station
+
+    station.ctx.print_queue_tickets = True
+    station.checkin.check_in("REG-0001")
+    [job] = station.printing.pending()
+    assert station.printing._claim(job.id)  # the running station is printing it right now
+    beside = build_station(station.settings, clock=station.ctx.clock)
+    try:
+        assert [j.state for j in beside.printing.outstanding()] == ["printing"]
+    finally:
+        beside.close()

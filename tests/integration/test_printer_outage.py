@@ -51,3 +51,31 @@ async def test_cover_open_then_closed_prints_the_pass_once(make_station):
         assert station.printing.outstanding() == []
     finally:
         fake.close()
+
+
+async def test_paper_loaded_again_prints_the_waiting_pass_by_itself_and_the_queue_screen_follows(make_station):
+    fake = FakeNetworkPrinter()
+    try:
+        station = make_station(overrides={dt.date(2021, 8, 5): 0})
+        station.registrations.import_csv(DEMO_CSV)
+        station.settings.devices.printer_url = fake.url
+        devices = build_devices(station.settings)
+        devices.camera = None
+        fake.mode = "paper_out"
+        app = KioskApp(station.settings, station, devices)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.spooler.poll_seconds = 0.2
+            await type_text(pilot, "REG-0003")
+            await pilot.press("enter")
+            await until(pilot, lambda: any("ticket will be printed at the desk" in n.message for n in app._notifications))
+            await pilot.click("#result-box")
+            await unlock(pilot, app, STAFF_PIN)
+            await pilot.press("f6")
+            await until_screen(pilot, PrintQueueScreen)
+            await until(pilot, lambda: "paper out" in str(app.screen.query_one("#printq-status", Label).render()))
+            fake.mode = "ready"  # paper loaded; nobody presses print
+            await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 0)
+            assert "ready" in str(app.screen.query_one("#printq-status", Label).render())
+        assert parse(bytes(fake.paper)).text().count("TIKET PRIORITAS") == 1
+    finally:
+        fake.close()
