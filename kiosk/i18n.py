@@ -11,6 +11,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admitted": {"id": "Silakan ke meja skrining. Nomor antrean {queue}", "en": "Please go to the screening desk. Queue number {queue}"},
     "already_checked_in": {"id": "Sudah check-in pukul {time} (antrean {queue})", "en": "Already checked in at {time} (queue {queue})"},
     "full": {"id": "Kuota hari ini penuh. Datang lagi {date}, tanpa antre", "en": "Today is full. Come back on {date}, no queue"},
+    "pass_held": {"id": "Kuota hari ini penuh. Tiket prioritas Anda berlaku {date}: datang lagi tanpa antre",
+                  "en": "Today is full. Your priority pass is for {date}: come back then, no queue"},
     "full_pass": {"id": "Tiket prioritas Anda sedang dicetak", "en": "Your priority pass is being printed"},
     "not_registered": {"id": "Belum terdaftar. Silakan ke petugas", "en": "Not registered. Please see staff"},
     "unrecognised": {"id": "Kode tidak dikenali. Silakan ke petugas", "en": "Code not recognised. Please see staff"},

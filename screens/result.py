@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
 
 GOOD = {"admitted"}
-WAIT = {"already_checked_in", "full", "too_early", "pass_not_today"}
+WAIT = {"already_checked_in", "full", "pass_held", "too_early", "pass_not_today"}
 
 
 def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ PREFIX_REGISTERED, PREFIX_WALKIN, PREFIX_PRIORITY = "A", "W", "P"
 class CheckInOutcome:
     """What the attendee is told. ``kind`` is a stable code; ``kiosk.i18n`` words it."""
 
-    kind: str  # admitted | already_checked_in | full | not_registered | unrecognised | too_early
+    kind: str  # admitted | already_checked_in | full | pass_held | not_registered | unrecognised | too_early
     #            | plan_over | pass_not_today | pass_used | pass_unknown | forged | card_scanned
     name: str = ""
     queue_number: str = ""
@@ -74,19 +74,25 @@ class CheckInService:
         refusal = self._refusal(session, person, today, doses)
         if refusal is not None:
             return refusal
-        if pass_ is not None:
+        held = pass_ or unused_pass(session, person.id, today)  # the held slot is theirs however they identify
+        if held is not None and held.valid_on == today:
+            pass_ = held
             reserved = self.ledger.use_pass_hold(session, today) or self.ledger.reserve(session, today, walkin)
         else:
             reserved = self.ledger.reserve(session, today, walkin)
         if not reserved:
-            return self._turn_away(session, person, today, now)
-        prefix = PREFIX_PRIORITY if pass_ else (PREFIX_WALKIN if walkin else PREFIX_REGISTERED)
+            return self._turn_away(session, person, today, now, held)
+        if held is not None and pass_ is None:  # came before their pass's day and found room: free that slot
+            self.ledger.release_pass_hold(session, held.valid_on)
+            held.used_at, pass_ = now, held
+        prefix = PREFIX_PRIORITY if pass_ is not None and pass_.valid_on == today else \
+            (PREFIX_WALKIN if walkin else PREFIX_REGISTERED)
         visit = Visit(registration_id=person.id, service_day=today, state=VisitState.CHECKED_IN.value,
                       queue_number=_next_queue_number(session, today, prefix), dose_number=len(doses) + 1,
                       walkin=walkin, priority_pass_id=pass_.id if pass_ else None, station_id=self.ctx.station_id,
                       checked_in_at=now, updated_at=now)
         session.add(visit)
-        if pass_ is not None:
+        if pass_ is not None and pass_.used_at is None:
             pass_.used_at = now
         if self.ctx.print_queue_tickets:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
@@ -108,11 +114,11 @@ class CheckInService:
                 return CheckInOutcome("too_early", name=person.name, day=earliest, detail=last.product)
         return None
 
-    def _turn_away(self, session: Session, person: Registration, today: dt.date, now: dt.datetime) -> CheckInOutcome:
+    def _turn_away(self, session: Session, person: Registration, today: dt.date, now: dt.datetime,
+                   held: PriorityPass | None) -> CheckInOutcome:
+        if held is not None:  # already sent home once with a pass: the truth again, no second pass, counted once
+            return CheckInOutcome("pass_held", name=person.name, day=held.valid_on, pass_id=held.id)
         self.ledger.count_turned_away(session, today)
-        held = unused_pass(session, person.id, today)
-        if held is not None:
-            return CheckInOutcome("full", name=person.name, day=held.valid_on, pass_id=held.id)
         valid_on = self.ledger.hold_for_pass(session, today)
         if valid_on is None:
             return CheckInOutcome("plan_over", name=person.name)

@@ -63,6 +63,11 @@ class QuotaLedger:
         q = DayQuota
         return self._apply(session, day, q.held_for_passes > 0, {"used": q.used + 1, "held_for_passes": q.held_for_passes - 1})
 
+    def release_pass_hold(self, session: Session, day: dt.date) -> None:
+        """Give back a slot held for a pass whose holder was served earlier."""
+        q = DayQuota
+        self._apply(session, day, q.held_for_passes > 0, {"held_for_passes": q.held_for_passes - 1})
+
     def release(self, session: Session, day: dt.date, walkin: bool) -> None:
         """Give back a slot of a visit that ended without a dose."""
         q = DayQuota

@@ -55,9 +55,9 @@ def test_full_day_turns_away_with_a_pass_that_holds_tomorrows_slot(make_station,
     full = station.checkin.check_in("REG-0003")
     assert full.kind == "full" and full.day == dt.date(2021, 8, 6)
     again = station.checkin.check_in("REG-0003")
-    assert again.kind == "full" and again.pass_id == full.pass_id  # one pass per person
+    assert again.kind == "pass_held" and again.pass_id == full.pass_id  # one pass per person, counted once
     today = station.desk.day_numbers()
-    assert (today.used, today.free, today.turned_away, today.passes_issued) == (2, 0, 2, 1)
+    assert (today.used, today.free, today.turned_away, today.passes_issued) == (2, 0, 1, 1)
     assert rows(station, DayQuota, DayQuota.service_day == dt.date(2021, 8, 6))[0].held_for_passes == 1
     assert rows(station, PrintJob, PrintJob.subject_id == full.pass_id)[0].kind == "pass"
 
@@ -70,6 +70,34 @@ def test_full_day_turns_away_with_a_pass_that_holds_tomorrows_slot(make_station,
     assert admitted.kind == "admitted" and admitted.queue_number == "P-1"  # ahead of the queue
     assert station.checkin.check_in(pass_text).kind == "pass_used"
     assert station.desk.day_numbers().held_for_passes == 0
+
+
+@pytest.mark.parametrize("identify", ["REG-0003", "3215046401608976"])  # Dewi's code, or her NIK typed
+def test_a_pass_holder_who_types_their_nik_or_code_on_the_pass_day_uses_the_held_slot(make_station, clock, identify):
+    station = make_station(overrides={dt.date(2021, 8, 5): 0})
+    station.registrations.import_csv(DEMO_CSV)
+    assert station.checkin.check_in("REG-0003").kind == "full"
+    clock.advance(days=1)
+    admitted = station.checkin.check_in(identify)
+    assert admitted.kind == "admitted" and admitted.queue_number == "P-1"
+    day = station.desk.day_numbers()
+    assert (day.used, day.held_for_passes, day.turned_away) == (1, 0, 0)  # the held slot, not a second one
+    [held] = rows(station, PriorityPass)
+    assert held.used_at is not None
+
+
+def test_a_pass_holder_served_earlier_gives_the_held_slot_back(make_station, clock):
+    station = make_station(overrides={dt.date(2021, 8, 5): 0, dt.date(2021, 8, 6): 5})
+    station.registrations.import_csv(DEMO_CSV)
+    station.checkin.check_in("REG-0003")
+    tomorrow = dt.date(2021, 8, 6)
+    assert rows(station, DayQuota, DayQuota.service_day == tomorrow)[0].held_for_passes == 1
+    with station.ctx.db.write() as s:  # today has room again (staff raised nothing: a visit was released)
+        s.get(DayQuota, dt.date(2021, 8, 5)).cap = 1
+    assert station.checkin.check_in("3215046401608976").queue_number == "A-1"
+    assert rows(station, DayQuota, DayQuota.service_day == tomorrow)[0].held_for_passes == 0
+    [held] = rows(station, PriorityPass)
+    assert held.used_at is not None and station.checkin.check_in(held.payload).kind == "pass_used"
 
 
 def test_forged_pass_is_refused(station):
