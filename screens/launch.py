@@ -26,7 +26,8 @@ def launch(settings: Settings) -> int:
 
     app = KioskApp(settings, builder=lambda: build(settings))
     try:
-        return app.run() or 0
+        app.run()
+        return app.return_code or 0  # an unexpected error exits 1, never 0
     finally:
         if app.station is not None:
             app.station.close()

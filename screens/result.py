@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Protocol
 
 from textual import events
 from textual.app import ComposeResult
@@ -13,7 +15,15 @@ from textual.widgets import Static
 from kiosk.i18n import both
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from kiosk.services.checkin import CheckInOutcome
+
+
+class ResultOwner(Protocol):
+    """The screen that checks attendees in (the scan screen): scans made on the result go to it."""
+
+    def submit(self, text: str) -> None: ...
 
 GOOD = {"admitted"}
 WAIT = {"already_checked_in", "full", "pass_held", "too_early", "pass_not_today"}
@@ -27,13 +37,26 @@ def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
 
 
 class ResultScreen(Screen[None]):
-    """Shown after a scan; a tap or the timer returns to the scan screen."""
+    """Shown after a scan, one result at a time; a tap or the timer returns to the scan screen.
+
+    Attendees keep coming while a result shows: a scan here (camera or scanner) is checked in
+    at once by the scan screen beneath, and its result replaces this one once this one has been
+    up for ``MIN_SHOW_S`` (so the person before can still read their queue number).
+    """
 
     CSS_PATH = "result.tcss"
+    TAKES_SCANS = True
+    MIN_SHOW_S = 2.0
 
-    def __init__(self, outcome: CheckInOutcome) -> None:
+    def __init__(self, outcome: CheckInOutcome, owner: ResultOwner | None = None) -> None:
         super().__init__()
         self.outcome = outcome
+        self.owner = owner
+        self.waiting: deque[CheckInOutcome] = deque()
+        self.shown_at = time.monotonic()
+        self._clear_timer: Timer | None = None
+        self._next_timer: Timer | None = None
+        self._leaving = False
 
     def compose(self) -> ComposeResult:
         """Name, queue number (big), message in both languages."""
@@ -51,13 +74,54 @@ class ResultScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Return to the scan screen after the configured seconds."""
-        self.set_timer(self.app.settings.result_seconds, self.back)
+        self._restart_clear_timer()
+
+    def offer(self, outcome: CheckInOutcome) -> None:
+        """A newer attendee's result: shown now, or once the current one has been up long enough."""
+        self.waiting.append(outcome)
+        shown_for = time.monotonic() - self.shown_at
+        if shown_for >= self.MIN_SHOW_S:
+            self._show_next()
+        elif self._next_timer is None:
+            self._next_timer = self.set_timer(self.MIN_SHOW_S - shown_for, self._show_next)
+
+    def _show_next(self) -> None:
+        self._next_timer = None
+        if not self.waiting or self._leaving:
+            return
+        self.outcome = self.waiting.popleft()
+        self.shown_at = time.monotonic()
+        self.refresh(recompose=True)
+        self._restart_clear_timer()
+        if self.waiting:  # a third came meanwhile: its turn after the minimum
+            self._next_timer = self.set_timer(self.MIN_SHOW_S, self._show_next)
+
+    def _restart_clear_timer(self) -> None:
+        if self._clear_timer is not None:
+            self._clear_timer.stop()
+        self._clear_timer = self.set_timer(self.app.settings.result_seconds, self._timed_out)
+
+    def _timed_out(self) -> None:
+        if self.waiting:
+            self._show_next()
+        else:
+            self.back()
 
     def on_click(self, event: events.Click) -> None:
-        """A tap anywhere returns at once."""
-        self.back()
+        """A tap: the next waiting result, or back to the scan screen."""
+        if self.waiting:
+            self._show_next()
+        else:
+            self.back()
+
+    def on_kiosk_app_scanned(self, message: object) -> None:
+        """A scanner read a code while this shows: the next attendee, checked in at once."""
+        if self.owner is not None:
+            self.owner.submit(getattr(message, "text", ""))
 
     def back(self) -> None:
-        """Return to the scan screen (once, whether by tap or by timer)."""
-        if self.is_current:
-            self.dismiss()
+        """Return to the scan screen (once, whether by tap or by timer; never when another screen is on top)."""
+        if self._leaving or self.app.screen is not self:
+            return
+        self._leaving = True
+        self.dismiss()

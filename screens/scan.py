@@ -7,6 +7,7 @@ keyboard-wedge scanner typing into the box, or from the on-screen keypad.
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -24,6 +25,7 @@ from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
 
 if TYPE_CHECKING:
+    from kiosk.services.checkin import CheckInOutcome
     from screens.app import KioskApp
 
 CAMERA_FPS = 15
@@ -73,7 +75,7 @@ class ScanScreen(Screen[None]):
         self.busy = False
         self.started = False
         self.preview_cells: tuple[int, int] | None = None
-        self.waiting = ""
+        self.queued: deque[str] = deque()  # scans not yet checked in, in the order they came
 
     def compose(self) -> ComposeResult:
         """Venue, prompt in both languages, input box, keypad, camera status, staff corner."""
@@ -110,9 +112,7 @@ class ScanScreen(Screen[None]):
             self.watch_camera()
         else:
             self.query_one("#scan-camera", Label).update("Kamera: -")
-        if self.waiting:
-            waiting, self.waiting = self.waiting, ""
-            self.submit(waiting)
+        self._next()
 
     @on(Keypad.Pressed)
     def _key(self, event: Keypad.Pressed) -> None:
@@ -126,13 +126,16 @@ class ScanScreen(Screen[None]):
 
     def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
         """A keyboard-wedge scanner read a code."""
-        if self.is_current:
-            self.submit(message.text)
+        self.submit(message.text)
 
     @on(CodeSeen)
     def _seen(self, message: CodeSeen) -> None:
-        if self.is_current:
+        if self.attending():
             self.submit(message.text)
+
+    def attending(self) -> bool:
+        """Whether attendees are being served: this screen or its result on top (not the PIN pad, not staff)."""
+        return self.app.current_mode == "attendee" and isinstance(self.app.screen, (ScanScreen, ResultScreen))
 
     def on_camera_preview_resized(self, message: CameraPreview.Resized) -> None:
         """Remember the preview's size on the UI thread; the camera worker only reads it."""
@@ -160,26 +163,38 @@ class ScanScreen(Screen[None]):
         self.query_one("#scan-camera", Label).update(f"Kamera/Camera: {message.text}")
 
     def submit(self, text: str) -> None:
-        """Check in whoever ``text`` names (ignored while a check-in is under way)."""
-        if self.busy or not text.strip():
+        """Check in whoever ``text`` names; scans that come meanwhile wait their turn, none is lost."""
+        if not text.strip():
             return
-        if not self.app.ready:  # scanned during the first second after power-on: keep it
-            self.waiting = text
+        self.queued.append(text)
+        self.query_one("#scan-input", Input).value = ""
+        self._next()
+
+    def _next(self) -> None:
+        if self.busy or not self.queued or not self.app.ready:  # before the station is built: kept for then
             return
         self.busy = True
-        self.query_one("#scan-input", Input).value = ""
         self.query_one("#scan-error", Label).update("")
-        self.app.check_in(text, self)
+        self.app.check_in(self.queued.popleft(), self)
 
     def on_kiosk_app_checked_in(self, message: KioskApp.CheckedIn) -> None:
-        """Show the outcome (or the error) of the check-in this screen asked for."""
+        """Show the outcome (or the error) of the check-in this screen asked for, then take the next scan."""
         self.busy = False
-        if message.outcome is None:
+        outcome = message.outcome
+        if outcome is None:
             self.query_one("#scan-error", Label).update(message.error)
-            return
-        if message.outcome.kind == "full" or (message.outcome.kind == "admitted" and self.app.settings.station.print_queue_tickets):
-            self.app.print_pending()
-        self.app.push_screen(ResultScreen(message.outcome))
+        else:
+            if outcome.kind == "full" or (outcome.kind == "admitted" and self.app.settings.station.print_queue_tickets):
+                self.app.print_pending()
+            self._show(outcome)
+        self._next()
+
+    def _show(self, outcome: CheckInOutcome) -> None:
+        top = self.app.screen
+        if isinstance(top, ResultScreen) and top.owner is self:
+            top.offer(outcome)
+        elif self.app.current_mode == "attendee" and top is self:
+            self.app.push_screen(ResultScreen(outcome, owner=self))
 
     @on(Button.Pressed, "#scan-staff")
     def _staff(self) -> None:

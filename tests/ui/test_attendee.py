@@ -168,3 +168,66 @@ async def test_a_held_code_is_taken_once_and_the_next_person_at_once(make_app, s
         show_qr(station.settings.data_dir / "camera", "REG-0009", name="b.png")
         await until(pilot, lambda: len(asked) == 2, tries=400)
     assert asked == ["REG-0008", "REG-0009"]
+
+
+def results_on_stack(app) -> int:
+    return sum(isinstance(s, ResultScreen) for s in app.screen_stack)
+
+
+async def test_two_attendees_a_moment_apart_both_get_their_result_one_at_a_time(make_app, station):
+    """cp REG-0021.png camera/; sleep 1.5; cp REG-0022.png camera/ — with taps during the changes."""
+    station.settings.result_seconds = 3.0
+    app = make_app()
+    camera = station.settings.data_dir / "camera"
+    camera.mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        show_qr(camera, "REG-0021", "a.png")
+        await until(pilot, lambda: "A-1" in result_text(app))
+        await pilot.pause(1.5)
+        show_qr(camera, "REG-0022", "b.png")
+        for _ in range(150):  # the second result replaces the first; never two result screens
+            assert results_on_stack(app) <= 1
+            if "A-2" in result_text(app):
+                break
+            await pilot.pause(0.02)
+        assert "A-2" in result_text(app) and "A-1" not in result_text(app)
+        await until_screen(pilot, ScanScreen)  # and it clears by itself
+        assert results_on_stack(app) == 0 and app.is_running
+        show_qr(camera, "REG-0023", "c.png")
+        await until(pilot, lambda: "A-3" in result_text(app))
+        await pilot.click(offset=(5, 1))  # a tap, and more taps while the screen goes
+        await pilot.click(offset=(5, 1))
+        await pilot.click(offset=(5, 1))
+        await until_screen(pilot, ScanScreen)
+        assert app.is_running
+    assert station.desk.day_numbers().checked_in == 3
+
+
+async def test_a_scanner_burst_on_the_result_screen_checks_the_next_person_in(make_app, station):
+    from tests.helpers import scanner_burst
+
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "REG-0001")
+        await pilot.press("enter")
+        await until(pilot, lambda: "A-1" in result_text(app))
+        await scanner_burst(pilot, "REG-0002")
+        await until(pilot, lambda: "A-2" in result_text(app))
+        assert not any("not taken" in n.message for n in app._notifications)
+    assert station.desk.day_numbers().checked_in == 2
+
+
+def test_an_unexpected_error_in_the_app_exits_non_zero(station, monkeypatch):
+    from textual.app import App
+
+    from screens import launch
+    from screens.app import KioskApp
+
+    def broken(self):
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr(KioskApp, "on_mount", broken)
+    monkeypatch.setattr(KioskApp, "run", lambda self: App.run(self, headless=True))
+    monkeypatch.setattr(launch, "build", lambda settings: (station, None))
+    assert launch.launch(station.settings) == 1
