@@ -54,6 +54,9 @@ class KioskApp(App[int], inherit_bindings=False):
     ENABLE_COMMAND_PALETTE = False
     MODES = {"attendee": ScanScreen, "staff": _staff_screen, "technician": _technician_screen}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True)]
+    # Screens lay out for an 80x24 terminal as well as a 10" panel: each .tcss styles these classes.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     class Ready(Message, bubble=False):
         """The station and its devices are built; scanning can start."""

@@ -40,8 +40,8 @@ class ScreeningScreen(Screen[None]):
             yield Input(placeholder="Suhu °C", id="screening-temperature", type="number")
             yield Input(placeholder="Sistolik", id="screening-systolic", type="integer")
             yield Input(placeholder="Diastolik", id="screening-diastolic", type="integer")
-            yield Input(placeholder="Ulang sistolik", id="screening-recheck-systolic", type="integer")
-            yield Input(placeholder="Ulang diastolik", id="screening-recheck-diastolic", type="integer")
+            yield Input(placeholder="Sist. ulang", id="screening-recheck-systolic", type="integer")
+            yield Input(placeholder="Diast. ulang", id="screening-recheck-diastolic", type="integer")
         with VerticalScroll(id="screening-questions"):
             for question in rules.questions_for(self.visit.dose_number, age):
                 yield Checkbox(f"{question.id_text} / {question.en_text}", id=f"q-{question.id}",
@@ -50,8 +50,8 @@ class ScreeningScreen(Screen[None]):
             yield Static("Hasil / Outcome: (isi suhu dan tekanan darah)", id="screening-outcome")
             with Horizontal(classes="screening-row"):
                 yield Select(OVERRIDES, prompt="Ubah hasil / Override", id="screening-override", allow_blank=True)
-                yield Input(placeholder="Alasan bila diubah / Reason", id="screening-reason")
-                yield Input(placeholder="Petugas / Screened by", id="screening-staff")
+                yield Input(placeholder="Alasan / Reason", id="screening-reason")
+                yield Input(placeholder="Petugas / Staff", id="screening-staff")
             yield Label("", id="form-error")
             with Horizontal(id="screening-buttons"):
                 yield Button("Simpan / Save", id="screening-save-button", variant="primary")
