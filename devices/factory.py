@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from kiosk.config import Settings
@@ -58,7 +59,8 @@ def _printer(settings: Settings) -> Any:
 
         return printer_from_url(url, settings.devices.printer_profile)
     path = url.removeprefix("preview://")
-    return PreviewPrinter(Path(path) if path else settings.data_dir / "slips", settings.devices.printer_profile)
+    return PreviewPrinter(Path(path) if path else settings.data_dir / "slips", settings.devices.printer_profile,
+                          ZoneInfo(settings.venue.time_zone))
 
 
 def _check_profile(name: str) -> None:

@@ -18,9 +18,10 @@ from kiosk.ports import DeviceError, PrinterState, Slip
 class PreviewPrinter:
     """A ``Printer`` that writes each slip to ``folder`` as ``.bin`` (ESC/POS) and ``.txt``."""
 
-    def __init__(self, folder: Path, profile: str = "TM-T20II") -> None:
+    def __init__(self, folder: Path, profile: str = "TM-T20II", tz: dt.tzinfo | None = None) -> None:
         self.folder = folder
         self.profile = profile
+        self.tz = tz  # file names in the venue's time, like everything else staff read
         self.state = PrinterState.READY
         self.last_text = ""
         self._counter = itertools.count(1)
@@ -41,7 +42,7 @@ class PreviewPrinter:
         if self.state is not PrinterState.READY:
             raise DeviceError(f"printer {self.state.value}")
         data = render(slip, self.profile)
-        stem = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{next(self._counter):04d}-{slip.kind}"
+        stem = f"{dt.datetime.now(self.tz):%Y%m%d-%H%M%S}-{next(self._counter):04d}-{slip.kind}"
         try:
             self.open()
             (self.folder / f"{stem}.bin").write_bytes(data)

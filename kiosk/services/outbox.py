@@ -12,13 +12,21 @@ from sqlmodel import Session, func, select
 from kiosk.storage.tables import OutboxRow
 
 
+# What the central server receives: the clinical record of a visit. Registrations, cards, passes and
+# no-shows are the station's own bookkeeping and never leave for it (the venue hub gets everything).
+CENTRAL_TOPICS = frozenset({"visit.checked_in", "screening.recorded", "vaccination.recorded"})
+
+
 def record_event(session: Session, destinations: tuple[str, ...], topic: str, aggregate_id: uuid.UUID,
                  payload: dict[str, Any], now: dt.datetime) -> list[OutboxRow]:
-    """Add one pending row per destination; committed (or not) with the change itself.
+    """Add one pending row per destination that takes ``topic``; committed (or not) with the change itself.
 
     Rows are numbered in the order they are made (the write transaction holds the database's
     write lock, so the numbers cannot collide) and tagged with the person they concern.
     """
+    destinations = tuple(d for d in destinations if d != "central" or topic in CENTRAL_TOPICS)
+    if not destinations:
+        return []
     body = json.dumps(payload, sort_keys=True, default=str)
     person = payload.get("registration_id") or (aggregate_id if topic.startswith("registration.") else "")
     last = session.exec(select(func.max(OutboxRow.seq))).one() or 0

@@ -15,9 +15,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kiosk.ports import DeviceError, Printer, PrinterState, Slip
-from kiosk.services.printing import PrintQueue
+
+if TYPE_CHECKING:  # the app imports this module before its first paint: nothing heavy at import
+    from kiosk.services.printing import PrintQueue
 
 POLL_SECONDS = 3.0   # while slips wait: how soon a printer that came back is noticed
 IDLE_SECONDS = 30.0  # with nothing waiting: how often the printer's own state is refreshed for staff

@@ -37,7 +37,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         db = station.ctx.db
         if args.action == "status":
-            return _status(db, args.json)
+            return _status(db, args.json, station.ctx.clock.tz)
         if args.action == "attention":
             return _attention(db)
         if args.action == "resend":
@@ -57,7 +57,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
             print(f"sending to {settings.sync.url} as {drainer.holder}; stop with Ctrl-C", flush=True)
-            drainer.run(stop, settings.sync.poll_seconds, on_report=_print_activity)
+            tz = station.ctx.clock.tz
+            drainer.run(stop, settings.sync.poll_seconds, on_report=lambda report: _print_activity(report, tz))
             return 0
         finally:
             drainer.server.close()
@@ -78,9 +79,9 @@ def describe_report(report: DrainReport) -> str:
     return text
 
 
-def _print_activity(report: DrainReport) -> None:
+def _print_activity(report: DrainReport, tz: dt.tzinfo) -> None:
     if report.sent or report.needs_attention or report.retrying or report.lease_holder:
-        print(f"{dt.datetime.now():%H:%M:%S} {describe_report(report)}", flush=True)
+        print(f"{dt.datetime.now(tz):%H:%M:%S} {describe_report(report)}", flush=True)
 
 
 def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = None) -> list[str]:
@@ -90,7 +91,7 @@ def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = No
 
     age = status.oldest_age(now)
     lines = [f"waiting: {status.backlog}" + (f" (oldest {_duration(age)} old)" if age is not None else ""),
-             f"need attention: {status.needs_attention}", f"sent: {status.acknowledged}",
+             f"need attention: {status.needs_attention}", f"acknowledged by the server: {status.acknowledged}",
              f"last success: {at(status.last_success_at)}"]
     if status.last_error:
         lines.append(f"last error ({at(status.last_error_at)}): {status.last_error}")
@@ -108,7 +109,7 @@ def _duration(delta: dt.timedelta) -> str:
     return f"{seconds // 86400} days"
 
 
-def _status(db: Database, as_json: bool) -> int:
+def _status(db: Database, as_json: bool, tz: dt.tzinfo) -> int:
     from kiosk.sync.drainer import sync_status, utcnow
 
     status = sync_status(db)
@@ -118,7 +119,7 @@ def _status(db: Database, as_json: bool) -> int:
         data["oldest_pending_age_seconds"] = age.total_seconds() if age is not None else None
         print(json.dumps(data, indent=2))
     else:
-        print("\n".join(status_lines(status, utcnow())))
+        print("\n".join(status_lines(status, utcnow(), tz)))
     return 0
 
 

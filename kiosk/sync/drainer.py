@@ -288,10 +288,10 @@ class Drainer:
                     row.state = "skipped" if result.ack.skipped else "acknowledged"
                     row.server_ids = " ".join(result.ack.server_ids) or result.ack.skipped
                     row.acked_at, row.last_error, row.next_attempt_at = now, "", None
-                    state.last_success_at = now
                     if result.ack.skipped:
                         report.skipped += 1
-                    else:
+                    else:  # a success is the server's acknowledgement, never a record kept local
+                        state.last_success_at = now
                         report.sent += 1
                 elif result.kind == "retry":
                     row.state, row.attempts, row.last_error = "pending", row.attempts + 1, result.message
@@ -355,7 +355,7 @@ def sync_status(db: Database, destination: str = "central") -> SyncStatus:
         oldest = dt.datetime.fromisoformat(str(oldest)).replace(tzinfo=dt.UTC)
     return SyncStatus(backlog=counts.get("pending", 0) + counts.get("in_flight", 0), in_flight=counts.get("in_flight", 0),
                       needs_attention=counts.get("needs_attention", 0),
-                      acknowledged=counts.get("acknowledged", 0) + counts.get("skipped", 0),
+                      acknowledged=counts.get("acknowledged", 0),
                       oldest_pending_at=oldest, last_success_at=state.last_success_at, last_error=state.last_error,
                       last_error_at=state.last_error_at, holder=state.holder, lease_until=state.lease_until)
 

@@ -98,3 +98,24 @@ def test_attention_list_and_resend_from_the_command_line(station, clock, fhir_se
     assert kiosk(config, "sync", "once").returncode == 0
     assert kiosk(config, "sync", "attention").stdout.strip() == "nothing needs attention"
     assert_exactly_once_in_order(fhir_server, served)
+
+
+def test_status_counts_only_what_will_be_sent_and_success_only_when_acknowledged(station, clock):
+    """Sync off: the imported registrations and a card are not 'waiting'; a down server gives no success."""
+    import datetime as dt
+    import re
+    from zoneinfo import ZoneInfo
+
+    served = serve(station, clock, ["REG-0001", "REG-0002"])
+    station.clinic.issue_card(served.visits[0])
+    off = station.settings.data_dir / "off.toml"
+    off.write_text(station_config(str(station.settings.data_dir)), encoding="utf-8")
+    waiting = kiosk(off, "sync", "status").stdout
+    assert waiting.startswith("waiting: 6 ")  # 2 check-ins, 2 screenings, 2 doses: nothing else leaves
+    down = config_for(station, "http://127.0.0.1:9/fhir")  # nothing listens on the discard port
+    assert kiosk(down, "sync", "once", env={**os.environ, "TZ": "UTC"}).returncode == 1
+    status = kiosk(down, "sync", "status", env={**os.environ, "TZ": "UTC"}).stdout
+    assert "acknowledged by the server: 0" in status and "last success: never" in status
+    shown = re.search(r"last error \((\d\d-\d\d \d\d:\d\d):\d\d\)", status).group(1)
+    jakarta = dt.datetime.now(ZoneInfo("Asia/Jakarta"))  # the venue's time, not the machine's (UTC here)
+    assert shown in {f"{jakarta - dt.timedelta(minutes=m):%d-%m %H:%M}" for m in (0, 1)}

@@ -12,6 +12,7 @@ from sqlmodel import select
 from kiosk.config import SyncSettings
 from kiosk.storage.tables import OutboxRow
 from kiosk.sync.drainer import Backoff, Drainer, Venue
+from kiosk.sync.port import SyncRecord
 from kiosk.sync.fhir import NIK_SYSTEM, build_bundle, utc
 from kiosk.sync.http import HttpClient, retry_after
 from kiosk.sync.port import AuthFailure, PermanentFailure, TransientFailure
@@ -63,13 +64,14 @@ def test_postponed_screening_is_a_not_done_immunization_tunda(station, clock):
     assert temperature["valueQuantity"]["value"] == 38.2
 
 
-def test_local_records_have_no_bundle(station, clock):
+def test_local_records_have_no_central_row_and_no_bundle(station, clock):
     served, _ = records(station, clock, ["REG-0001"])
-    station.clinic.issue_card(served.visits[0])
+    card = station.clinic.issue_card(served.visits[0])
     with station.ctx.db.read() as s:
-        row = s.exec(select(OutboxRow).where(OutboxRow.topic == "card.issued")).one()
-        record = Drainer(station.ctx.db, None, Venue("KRW", "S", "ST-01"))._record(s, row)  # type: ignore[arg-type]
-    assert build_bundle(record) is None
+        assert s.exec(select(OutboxRow).where(OutboxRow.topic == "card.issued")).all() == []
+    record = SyncRecord(str(card.id), str(card.id), 1, "card.issued", {}, {"nik": "x"}, "KRW", "S", "ST-01",
+                        card.issued_at)
+    assert build_bundle(record) is None  # an old row from before 0003 would be kept local
 
 
 def test_times_without_a_zone_are_refused():
