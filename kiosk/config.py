@@ -170,8 +170,15 @@ class SyncSettings(Section):
     """OAuth2 client id."""
     client_secret: SecretStr = SecretStr("")
     """OAuth2 client secret (better set as KIOSK_SYNC__CLIENT_SECRET)."""
+    client_auth: Literal["client_secret_post", "client_secret_basic"] = "client_secret_post"
+    """How the client id and secret reach the token endpoint: in the form body (client_secret_post, as the
+    national platform's clients do) or as HTTP Basic (client_secret_basic)."""
     scope: str = ""
     """OAuth2 scope to ask for; empty asks for the client's default."""
+    patients: Literal["lookup", "create"] = "lookup"
+    """FHIR: "lookup" finds each person's Patient by NIK on the server (the national platform's Patients come
+    from the civil registry; a NIK it does not know goes on the needs-attention list), "create" makes the
+    Patient when none has the NIK (a venue's own FHIR store)."""
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     """How long one request may take before it is retried."""
     batch_size: int = Field(default=50, ge=1, le=1000)

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from kiosk.config import SyncSettings
+from kiosk.identity import mask_nik
 from kiosk.sync.http import HttpClient
 from kiosk.sync.port import Ack, Certificate, PermanentFailure, SyncFailure, SyncRecord, TransientFailure
 
@@ -36,15 +37,22 @@ NOT_DONE = {
 }
 
 
-def build_bundle(record: SyncRecord) -> dict[str, Any] | None:
-    """The transaction Bundle for one record, or None when the topic has no FHIR counterpart."""
+def build_bundle(record: SyncRecord, patient: str | None = None) -> dict[str, Any] | None:
+    """The transaction Bundle for one record, or None when the topic has no FHIR counterpart.
+
+    ``patient`` is the server's own reference (``Patient/123``) when it was looked up by NIK; without
+    it the bundle finds or creates the Patient itself (conditional create on the NIK).
+    """
     resources = _RESOURCES.get(record.topic)
     if resources is None:
         return None
     if not record.person:
         raise PermanentFailure(f"record {record.record_id} names no person the station knows")
-    patient_url = _urn(record.record_id, "patient")
-    entries = [_patient_entry(record.person, patient_url)] + resources(record, patient_url)
+    if patient is not None:
+        entries = resources(record, patient)
+    else:
+        patient_url = _urn(record.record_id, "patient")
+        entries = [_patient_entry(record.person, patient_url)] + resources(record, patient_url)
     for entry in entries:
         entry["resource"] = _prune(entry["resource"])
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
@@ -210,10 +218,13 @@ class FhirServer:
     def __init__(self, settings: SyncSettings, http: HttpClient | None = None) -> None:
         self.base = settings.url.rstrip("/")
         self.http = http or HttpClient(settings)
+        self.lookup = settings.patients == "lookup"
+        self._patients: dict[str, str] = {}  # NIK -> "Patient/<id>": asked once per person while the sender runs
 
     def send(self, record: SyncRecord) -> Ack:
         try:
-            bundle = build_bundle(record)
+            patient = self._patient(record) if self.lookup and record.topic in _RESOURCES else None
+            bundle = build_bundle(record, patient)
         except (KeyError, ValueError, TypeError) as exc:
             raise PermanentFailure(f"record {record.record_id} ({record.topic}) is incomplete: {exc!r}") from None
         if bundle is None:
@@ -226,6 +237,25 @@ class FhirServer:
         except ValueError:
             raise TransientFailure("the server acknowledged with a body that is not JSON", server_wide=False) from None
         return Ack(server_ids=_created_ids(body, len(bundle["entry"])))
+
+    def _patient(self, record: SyncRecord) -> str:
+        """The server's Patient for the record's NIK; refused (needs attention) when the registry has none."""
+        nik = str((record.person or {}).get("nik") or "")
+        if not nik:
+            raise PermanentFailure(f"record {record.record_id} names no person the station knows")
+        if nik not in self._patients:
+            response = self.http.request("GET", f"{self.base}/Patient", params={"identifier": f"{NIK_SYSTEM}|{nik}"},
+                                         headers={"Accept": "application/fhir+json"})
+            found = [e["resource"]["id"] for e in (response.json().get("entry") or [])
+                     if e.get("resource", {}).get("resourceType") == "Patient"]
+            if not found:
+                raise PermanentFailure(f"the national registry has no Patient with NIK {mask_nik(nik)}: check the NIK "
+                                       "with the person (a typo at registration?), correct it, then resend")
+            if len(found) > 1:
+                raise PermanentFailure(f"the national registry has {len(found)} Patients with NIK {mask_nik(nik)}: "
+                                       "ask the registry to merge them, then resend")
+            self._patients[nik] = f"Patient/{found[0]}"
+        return self._patients[nik]
 
     def certificate(self, record: SyncRecord) -> Certificate:
         try:

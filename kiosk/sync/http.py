@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
+import warnings
 from typing import Any, Callable
 
 import httpx
@@ -16,12 +17,21 @@ MAX_RETRY_AFTER = 86_400.0
 
 
 class TokenSource:
-    """Bearer tokens: none, a static token, or OAuth2 client credentials refreshed before they expire."""
+    """Bearer tokens: none, a static token, or OAuth2 client credentials refreshed before they expire.
 
-    def __init__(self, settings: SyncSettings, client: httpx.Client, clock: Callable[[], float] = time.monotonic) -> None:
+    The token request itself is Authlib's OAuth2 client (client id and secret in the form body,
+    ``client_secret_post``, as the national platform's published clients send them; or HTTP Basic,
+    ``client_secret_basic``); this class keeps the token, refreshes it early, and turns the
+    endpoint's failures into retry decisions.
+    """
+
+    def __init__(self, settings: SyncSettings, client: httpx.Client, clock: Callable[[], float] = time.monotonic,
+                 transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
         self.client = client
         self.clock = clock
+        self._transport = transport
+        self._oauth: Any = None
         self._token = ""
         self._expires = 0.0
         self._lock = threading.Lock()
@@ -42,27 +52,54 @@ class TokenSource:
             self._token, self._expires = "", 0.0
         return self.settings.auth == "oauth2"
 
+    def close(self) -> None:
+        if self._oauth is not None:
+            self._oauth.close()
+
+    def _client(self) -> Any:
+        if self._oauth is None:
+            with warnings.catch_warnings():  # Authlib's notice about a future httpx package, not ours to act on
+                warnings.simplefilter("ignore")
+                from authlib.integrations.httpx_client import OAuth2Client
+            s = self.settings
+            self._oauth = OAuth2Client(client_id=s.client_id, client_secret=s.client_secret.get_secret_value(),
+                                       token_endpoint_auth_method=s.client_auth, scope=s.scope or None,
+                                       timeout=httpx.Timeout(s.timeout_seconds), transport=self._transport,
+                                       headers={"User-Agent": "sentra-kiosk"},
+                                       event_hooks={"response": [_token_endpoint_trouble]})
+        return self._oauth
+
     def _fetch(self) -> None:
+        from authlib.integrations.base_client import OAuthError
+
         s = self.settings
-        form = {"grant_type": "client_credentials"}
-        if s.scope:
-            form["scope"] = s.scope
         try:
-            response = self.client.post(s.token_url, data=form, auth=(s.client_id, s.client_secret.get_secret_value()))
+            token = self._client().fetch_token(s.token_url, grant_type="client_credentials")
+        except (TransientFailure, AuthFailure):
+            raise
         except httpx.HTTPError as exc:
             raise TransientFailure(f"cannot reach the token endpoint {s.token_url}: {_describe(exc)}") from None
-        if response.status_code in (400, 401, 403):
-            raise AuthFailure(f"the token endpoint refused client {s.client_id!r} (HTTP {response.status_code}): "
-                              f"{_oauth_error(response)}; check sync.client_id and sync.client_secret")
-        if response.status_code != 200:
-            raise TransientFailure(f"token endpoint answered HTTP {response.status_code}", retry_after(response))
-        body = _json(response)
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
+        except OAuthError as exc:
+            raise AuthFailure(f"the token endpoint refused client {s.client_id!r}: {exc.description or exc.error}; "
+                              "check sync.client_id, sync.client_secret and sync.client_auth") from None
+        except ValueError:
+            raise TransientFailure("the token endpoint answered something that is not a token") from None
+        access = token.get("access_token") if isinstance(token, dict) else None
+        if not isinstance(access, str) or not access:
             raise TransientFailure("token endpoint answered without an access_token")
-        lifetime = float(body.get("expires_in") or 300)
-        self._token = token
+        lifetime = float(token.get("expires_in") or 300)
+        self._token = access
         self._expires = self.clock() + max(lifetime - min(30.0, lifetime / 10), 1.0)
+
+
+def _token_endpoint_trouble(response: httpx.Response) -> None:
+    """Before Authlib reads the answer: an endpoint that is down is retried, a refusal is said plainly."""
+    if response.status_code in (429,) or response.status_code >= 500:
+        raise TransientFailure(f"token endpoint answered HTTP {response.status_code}", retry_after(response))
+    if response.status_code in (400, 401, 403):
+        response.read()
+        raise AuthFailure(f"the token endpoint refused client (HTTP {response.status_code}): {_oauth_error(response)}; "
+                          "check sync.client_id, sync.client_secret and sync.client_auth")
 
 
 class HttpClient:
@@ -73,7 +110,7 @@ class HttpClient:
         timeout = httpx.Timeout(settings.timeout_seconds)
         self.client = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
                                    headers={"User-Agent": "sentra-kiosk"})
-        self.tokens = TokenSource(settings, self.client)
+        self.tokens = TokenSource(settings, self.client, transport=transport)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send once (twice after a 401 with a refreshable token); return a 2xx response or raise."""
@@ -98,6 +135,7 @@ class HttpClient:
 
     def close(self) -> None:
         self.client.close()
+        self.tokens.close()
 
 
 def classify(response: httpx.Response) -> None:

@@ -99,7 +99,7 @@ def backlog(folder: Path, count: int) -> Database:
 
 
 def run_drainer(db: Database, url: str) -> dict[str, float]:
-    server = FhirServer(SyncSettings(server="fhir", url=url, timeout_seconds=30))
+    server = FhirServer(SyncSettings(server="fhir", url=url, timeout_seconds=30, patients="create"))
     drainer = Drainer(db, server, VENUE, batch_size=50, backoff=Backoff(0.5, 5))
     first_ack: list[float] = []
     settle = drainer._settle

@@ -32,7 +32,7 @@ def guarded_proxy(guarded):
 
 
 def drainer(station, **sync) -> Drainer:
-    settings = SyncSettings(server="fhir", timeout_seconds=5, **sync)
+    settings = SyncSettings(server="fhir", timeout_seconds=5, patients="create", **sync)
     return Drainer(station.ctx.db, FhirServer(settings), Venue("KRW", "Stadion", "ST-01"), batch_size=5,
                    backoff=Backoff(0.05, 0.5))
 
@@ -53,7 +53,8 @@ def test_a_wrong_static_token_needs_attention_and_pauses(station, clock, guarded
     assert sync_status(station.ctx.db).backlog == 2  # the rest wait; they were not tried against a known-bad token
 
 
-def test_oauth2_tokens_are_fetched_refreshed_and_renewed_after_a_401(station, clock, guarded, guarded_proxy):
+@pytest.mark.parametrize("method", ["client_secret_post", "client_secret_basic"])
+def test_oauth2_tokens_are_fetched_refreshed_and_renewed_after_a_401(station, clock, guarded, guarded_proxy, method):
     served = serve(station, clock, ["REG-0001", "REG-0002", "REG-0003"])
     rejected_once = []
 
@@ -65,7 +66,7 @@ def test_oauth2_tokens_are_fetched_refreshed_and_renewed_after_a_401(station, cl
 
     guarded_proxy.rule = rule
     d = drainer(station, url=guarded_proxy.url(), auth="oauth2", token_url=guarded_proxy.url("/auth/token"),
-                client_id="sentra-krw", client_secret="s3cret-krw")
+                client_id="sentra-krw", client_secret="s3cret-krw", client_auth=method)
     while d.drain(max_batches=1).sent == 0:  # the imported registrations stay local: no request for them
         pass
     time.sleep(3.1)  # the token's lifetime: the next batch must fetch a new one before sending
@@ -73,7 +74,10 @@ def test_oauth2_tokens_are_fetched_refreshed_and_renewed_after_a_401(station, cl
     assert_exactly_once_in_order(_authorised(guarded), served)
     token_requests = [r for r, _ in guarded_proxy.seen if r.path == "/auth/token"]
     assert len(token_requests) == 3  # first token, a fresh one after the 401, one after expiry
-    assert all(r.headers["authorization"].startswith("Basic ") for r in token_requests)
+    if method == "client_secret_basic":
+        assert all(r.headers["authorization"].startswith("Basic ") and b"s3cret" not in r.body for r in token_requests)
+    else:  # the secret in the form body, no Basic header
+        assert all("authorization" not in r.headers and b"client_secret=s3cret-krw" in r.body for r in token_requests)
     assert needing_attention(station.ctx.db) == []
 
 
@@ -84,8 +88,8 @@ def test_oauth2_wrong_secret_says_which_settings_to_check(station, clock, guarde
     report = d.drain()
     assert report.sent == 0 and report.paused_for > 0
     [item] = needing_attention(station.ctx.db)
-    assert "token endpoint refused client 'sentra-krw' (HTTP 401)" in item.error
-    assert "check sync.client_id and sync.client_secret" in item.error
+    assert "token endpoint refused client (HTTP 401): Invalid client credentials" in item.error
+    assert "check sync.client_id, sync.client_secret and sync.client_auth" in item.error
 
 
 class _authorised:

@@ -27,7 +27,7 @@ def test_exchange_after_the_dose_reached_the_server(station, clock, fhir_server)
     with pytest.raises(KioskError, match="no national certificate yet"):
         exchange.exchange(before.card_id, "Petugas Sari", "")
 
-    server = FhirServer(SyncSettings(server="fhir", url=fhir_server.url))
+    server = FhirServer(SyncSettings(server="fhir", url=fhir_server.url, patients="create"))
     drain_until_settled(Drainer(station.ctx.db, server, Venue("KRW", "Stadion", "ST-01"), backoff=Backoff(0.05, 0.5)))
     view = exchange.look_up(card.payload)
     assert view.on_server and view.name and view.nik_masked == served.niks[0][:4] + "*" * 10 + served.niks[0][-2:]
@@ -61,7 +61,7 @@ def test_forged_foreign_and_wrong_slips_are_refused_with_the_reason(station, clo
 
 def test_server_down_at_the_desk_says_unreachable(station, clock, fhir_server, proxy):
     _, card = card_for(station, clock)
-    server = FhirServer(SyncSettings(server="fhir", url=proxy.url(), timeout_seconds=1))
+    server = FhirServer(SyncSettings(server="fhir", url=proxy.url(), timeout_seconds=1, patients="create"))
     drain_until_settled(Drainer(station.ctx.db, server, Venue("KRW", "Stadion", "ST-01"), backoff=Backoff(0.05, 0.5)))
     view = station.exchange.look_up(card.payload)
     proxy.down()

@@ -23,7 +23,7 @@ FEVER = {"REG-0003", "REG-0006"}
 
 
 def drainer_for(station, url: str, timeout: float = 2.0, batch: int = 5) -> Drainer:
-    server = FhirServer(SyncSettings(server="fhir", url=url, timeout_seconds=timeout))
+    server = FhirServer(SyncSettings(server="fhir", url=url, timeout_seconds=timeout, patients="create"))
     return Drainer(station.ctx.db, server, Venue("KRW", "Stadion Singaperbangsa", "ST-01"), batch_size=batch,
                    lease_seconds=30, backoff=Backoff(base=0.05, cap=0.5))
 

@@ -17,7 +17,7 @@ from tests.unit.test_config import station_config
 def config_for(station, url: str) -> Path:
     data = station.settings.data_dir
     text = station_config(str(data))
-    text += (f'[sync]\nserver = "fhir"\nurl = "{url}"\nbatch_size = 10\nlease_seconds = 6\n'
+    text += (f'[sync]\nserver = "fhir"\nurl = "{url}"\npatients = "create"\nbatch_size = 10\nlease_seconds = 6\n'
              "retry_base_seconds = 0.05\nretry_cap_seconds = 0.5\npoll_seconds = 0.2\n")
     path = data / "kiosk.toml"
     path.write_text(text, encoding="utf-8")

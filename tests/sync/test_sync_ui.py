@@ -23,7 +23,7 @@ from tests.ui.test_staff import unlock
 @pytest.fixture
 def synced_station(tmp_path, clock, proxy):
     values = settings_values(tmp_path)
-    values["sync"] = {"server": "fhir", "url": proxy.url(), "timeout_seconds": 2, "poll_seconds": 0.2,
+    values["sync"] = {"server": "fhir", "url": proxy.url(), "patients": "create", "timeout_seconds": 2, "poll_seconds": 0.2,
                       "retry_base_seconds": 0.05, "retry_cap_seconds": 0.5}
     settings = Settings(**values)
     _fixed_venue_key(settings.venue_key_path)

@@ -127,3 +127,15 @@ def test_401_fetches_a_new_token_once_then_needs_attention():
     with pytest.raises(AuthFailure, match="refused our credentials"):
         client.request("POST", settings.url)
     assert seen == ["Bearer t1", "Bearer t2"]
+
+
+def test_every_bundle_kind_is_valid_fhir_r4b(station, clock):
+    """Checked by fhir.resources (pydantic models of the R4B specification), so a shape error needs no server."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    _, by_topic = records(station, clock, ["REG-0001", "REG-0002"], fever={"REG-0002"})
+    assert set(by_topic) == {"visit.checked_in", "screening.recorded", "screening.recorded!", "vaccination.recorded"}
+    for topic, record in by_topic.items():
+        bundle = Bundle.model_validate(build_bundle(record))
+        kinds = [entry.resource.__resource_type__ for entry in bundle.entry]
+        assert kinds[0] == "Patient" and len(kinds) >= 2, (topic, kinds)
