@@ -19,7 +19,7 @@ def result_text(app) -> str:
 
 async def test_keypad_nik_checks_in_and_returns_to_scan(make_app, station):
     app = make_app(camera=False)
-    station.settings.result_seconds = 0.3
+    station.settings.result_seconds = 1.5  # long enough to be seen on a busy machine, short enough to wait for
     async with app.run_test(size=(110, 34)) as pilot:
         for key in [*"3215110310804423", "OK"]:
             await tap_key(pilot, key)
