@@ -18,13 +18,13 @@ def diag(settings: Settings | None, args: argparse.Namespace) -> int:
 
 def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:
     """Decode a folder or video with the configured chain; 1 when something was read wrongly."""
-    from devices.decode_report import report
-    from devices.decoders import build_chain
+    from devices.decode.report import report
+    from devices.factory import build_chain
 
     if not args.path.exists():
         print(f"{args.path}: no such file or folder")
         return 1
-    chain, problems = build_chain(settings.devices.decoders if settings else DeviceSettings().decoders)
+    chain, problems = build_chain(settings.devices if settings else DeviceSettings())
     for problem in problems:
         print(problem)
     decoder = chain.decoders[0] if len(chain.decoders) == 1 else chain

@@ -7,8 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any
 
-from kiosk.config import Settings
+from kiosk.config import DeviceSettings, Settings
 from kiosk.errors import ConfigError
+from kiosk.ports import DeviceError
 
 
 @dataclass
@@ -24,7 +25,6 @@ class Devices:
 def build_devices(settings: Settings) -> Devices:
     """Camera, decoders and printer from ``settings.devices``; nothing is opened here."""
     from devices.camera import FolderCamera
-    from devices.decoders import build_chain
 
     d = settings.devices
     camera = None
@@ -32,8 +32,23 @@ def build_devices(settings: Settings) -> Devices:
         camera = FolderCamera(Path(d.camera_folder) if d.camera_folder else settings.data_dir / "camera")
     elif d.camera == "opencv":
         camera = _opencv_camera(settings)
-    decoder, problems = build_chain(d.decoders)
+    decoder, problems = build_chain(d)
     return Devices(camera, decoder, _printer(settings), problems)
+
+
+def build_chain(d: DeviceSettings) -> tuple[Any, list[str]]:
+    """The decoder chain ``devices.decoders`` names, plus a message per decoder that could not load."""
+    from devices.decode.decoders import DecoderChain, OpenCVDecoder, PyzbarDecoder
+    from devices.decode.pipeline import ScanPipeline
+
+    makers = {"zxingcpp": lambda: ScanPipeline(grid=d.decode_grid), "pyzbar": PyzbarDecoder, "opencv": OpenCVDecoder}
+    decoders, problems = [], []
+    for name in d.decoders:
+        try:
+            decoders.append(makers[name]())
+        except DeviceError as exc:
+            problems.append(str(exc))
+    return DecoderChain(decoders), problems
 
 
 def _opencv_camera(settings: Settings) -> Any:

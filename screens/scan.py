@@ -6,7 +6,6 @@ keyboard-wedge scanner typing into the box, or from the on-screen keypad.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.i18n import both
-from kiosk.ports import DeviceError
 from screens.result import ResultScreen
 from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
@@ -27,9 +25,6 @@ from screens.widgets.keypad import Keypad, edit
 if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
     from screens.app import KioskApp
-
-CAMERA_FPS = 15
-DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
 
 
 class ScanScreen(Screen[None]):
@@ -206,28 +201,16 @@ class ScanScreen(Screen[None]):
 
     @work(thread=True, group="camera", exclusive=True, exit_on_error=False, description="camera")
     def watch_camera(self) -> None:
-        """Read frames, decode, post codes; reopen the camera when it fails."""
+        """Run the camera loop (devices/camera_loop.py) in this screen's worker: it stops with the screen."""
         from textual.worker import get_current_worker
 
-        worker = get_current_worker()
-        camera, decoder = self.app.devices.camera, self.app.devices.decoder
-        last_text, last_seen = "", 0.0
-        while not worker.is_cancelled:
-            try:
-                camera.open()
-                self.post_message(self.CameraStatus("siap / ready"))
-                while not worker.is_cancelled:
-                    frame = camera.read()
-                    codes = decoder.decode_live(frame)
-                    self._send_preview(frame, codes)
-                    now = time.monotonic()
-                    for code in codes[:1]:
-                        if code.text != last_text or now - last_seen > DEBOUNCE_S:
-                            self.post_message(self.CodeSeen(code.text))
-                        last_text, last_seen = code.text, now
-                    worker.cancelled_event.wait(1 / CAMERA_FPS)
-            except DeviceError as exc:
-                self.post_message(self.CameraStatus(f"{exc} — ketik NIK / type your NIK"))
-                worker.cancelled_event.wait(2.0)  # then try to reopen: the camera may be back
-            finally:
-                camera.close()
+        from devices.camera_loop import CameraLoop
+
+        devices, fps = self.app.devices, self.app.settings.devices.camera_fps
+        CameraLoop(devices.camera, devices.decoder, fps).run(
+            get_current_worker().cancelled_event, on_code=lambda text: self.post_message(self.CodeSeen(text)),
+            on_status=self._camera_status, on_frame=self._send_preview)
+
+    def _camera_status(self, state: str) -> None:
+        text = "siap / ready" if state == "ready" else f"{state} — ketik NIK / type your NIK"
+        self.post_message(self.CameraStatus(text))

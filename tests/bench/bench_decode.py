@@ -1,6 +1,6 @@
 """Decoders on the shared corpus and on generated camera-like frames, all in one run.
 
-Ours: devices.pipeline.ScanPipeline (what the station uses). Peers: zxing-cpp with its defaults,
+Ours: devices.decode.pipeline.ScanPipeline (what the station uses). Peers: zxing-cpp with its defaults,
 pyzbar (libzbar), OpenCV's QRCodeDetector. Reports exact-read rate, wrong reads, false
 positives, and median/p95 ms per frame; per 720p frame with no code and with a code.
 Targets (issue 3): corpus >= 95% with 0 wrong and 0 false positives; generated >= 90%;
@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).parents[2]))
 
 import cv2  # noqa: E402
 
-from devices.decode_report import expected, frames  # noqa: E402
+from devices.decode.report import expected, frames  # noqa: E402
 import zxingcpp  # noqa: E402
 
-from devices.decoders import PyzbarDecoder  # noqa: E402
-from devices.pipeline import ScanPipeline  # noqa: E402
+from devices.decode.decoders import PyzbarDecoder  # noqa: E402
+from devices.decode.pipeline import ScanPipeline  # noqa: E402
 from kiosk.ports import DecodedCode  # noqa: E402
 from tests.frames import make_frame  # noqa: E402
 

@@ -10,7 +10,9 @@ from tests.real_parts import missing
 import segno
 
 from devices.camera import FolderCamera
-from devices.decoders import DecoderChain, PyzbarDecoder, ZxingDecoder, build_chain
+from devices.decode.decoders import DecoderChain, PyzbarDecoder, ZxingDecoder
+from devices.factory import build_chain
+from kiosk.config import DeviceSettings
 from kiosk.ports import DeviceError
 
 
@@ -102,7 +104,7 @@ def test_without_libzbar_the_technician_reads_what_to_install(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_libzbar)
-    chain, problems = build_chain(["pyzbar", "zxingcpp"])
+    chain, problems = build_chain(DeviceSettings(decoders=["pyzbar", "zxingcpp"]))
     assert problems == ["pyzbar unavailable: install libzbar0 (apt-get install libzbar0)"]
     assert [d.name for d in chain.decoders] == ["zxingcpp"]
 
@@ -122,9 +124,9 @@ def test_opencv_is_an_optional_fallback_that_never_raises(tmp_path):
     import numpy as np
     import segno
 
-    from devices.decoders import OpenCVDecoder, build_chain
+    from devices.decode.decoders import OpenCVDecoder
 
-    chain, problems = build_chain(["zxingcpp", "opencv"])
+    chain, problems = build_chain(DeviceSettings(decoders=["zxingcpp", "opencv"]))
     assert problems == [] and [d.name for d in chain.decoders] == ["zxingcpp", "opencv"]
     opencv = chain.decoders[1]
     frame = cv2.imread(str(qr_png(tmp_path / "q.png", "REG-0012")))
@@ -160,7 +162,7 @@ def test_camera_loop_reads_a_qr_at_once_and_an_id_barcode_within_a_few_frames():
 
     import zxingcpp
 
-    from devices.pipeline import ScanPipeline
+    from devices.decode.pipeline import ScanPipeline
     from tests.frames import make_frame
 
     frame = make_frame(3, (640, 480))
@@ -197,7 +199,7 @@ def test_an_image_caught_half_copied_is_read_once_it_is_complete(tmp_path):
 def test_region_passes_read_a_steeply_tilted_and_a_small_blurred_code_and_outline_them():
     """Frames no other pass reads: the code found by its corner texture, enlarged, sharpened or
     rectified, and its outline mapped back into the frame (the preview draws it)."""
-    from devices.pipeline import ScanPipeline
+    from devices.decode.pipeline import ScanPipeline
     from tests.frames import make_frame
 
     pipeline = ScanPipeline()
@@ -216,11 +218,11 @@ def test_a_hard_frame_is_read_on_a_side_thread_while_the_camera_loop_goes_on():
     loop hands it to a side thread and returns at once, and a later frame brings the result."""
     import time
 
-    from devices.pipeline import ScanPipeline
+    from devices.decode.pipeline import ScanPipeline
     from tests.frames import make_frame
 
     frame = make_frame(53, (640, 480))
-    pipeline = ScanPipeline()
+    pipeline = ScanPipeline(grid=True)
     assert pipeline.decode_live(frame.image) == []  # not held up by the deep passes
     reads: list = []
     for _ in range(500):
@@ -229,4 +231,40 @@ def test_a_hard_frame_is_read_on_a_side_thread_while_the_camera_loop_goes_on():
             break
         time.sleep(0.01)
     assert [c.text for c in reads] == [frame.text]
-    assert [c.text for c in ScanPipeline(side_thread=False).decode_live(frame.image)] == [frame.text]
+    assert [c.text for c in ScanPipeline(side_thread=False, grid=True).decode_live(frame.image)] == [frame.text]
+    pipeline.close()  # with the camera: the side thread ends, and a new one starts with the next frame
+    assert pipeline._side is None and pipeline.decode_live(frame.image) == []
+    assert pipeline._side is not None
+    pipeline.close()
+
+
+def test_a_still_empty_view_is_not_looked_at_again_but_a_change_is():
+    """An idle station stays cool: the side thread sees a changed view once, not every few frames."""
+    import numpy as np
+
+    from devices.decode.pipeline import ScanPipeline
+    from tests.frames import make_frame
+
+    scene = make_frame(7, (1280, 720), with_code=False).image
+    noise = np.random.default_rng(0)
+    pipeline = ScanPipeline()
+    submitted = []
+    real = pipeline._executor
+
+    def counting():
+        executor = real()
+        submitted.append(1)
+        return executor
+
+    pipeline._executor = counting
+    for _ in range(60):  # two seconds of a still view with sensor noise
+        frame = np.clip(scene.astype(np.int16) + noise.normal(0, 4, scene.shape), 0, 255).astype(np.uint8)
+        pipeline.decode_live(frame)
+        pipeline._pending = None if pipeline._pending and pipeline._pending[1].done() else pipeline._pending
+    assert len(submitted) == 1  # the first look only
+    if pipeline._pending is not None:
+        pipeline._pending[1].result()
+        pipeline._pending = None
+    pipeline.decode_live(make_frame(8, (1280, 720), with_code=False).image)  # someone steps in
+    assert len(submitted) == 2
+    pipeline.close()

@@ -9,8 +9,8 @@ import cv2
 import pytest
 import zxingcpp
 
-from devices.decode_report import expected, frames
-from devices.pipeline import ScanPipeline
+from devices.decode.report import expected, frames
+from devices.decode.pipeline import ScanPipeline
 from kiosk.ports import DecodedCode
 
 from tests.real_parts import need_shared

@@ -8,8 +8,8 @@ import pytest
 import segno
 import zxingcpp
 
-from devices import qrgrid
-from devices.pipeline import ScanPipeline
+from devices.decode import qrgrid
+from devices.decode.pipeline import ScanPipeline
 from tests.frames import make_frame
 
 
@@ -59,7 +59,7 @@ def test_a_picture_with_no_code_is_not_redrawn_into_one():
 ])
 def test_the_grid_pass_reads_what_every_other_pass_misses_and_outlines_it(seed, box):
     frame = make_frame(seed, (640, 480))
-    result = ScanPipeline().run(frame.image)
+    result = ScanPipeline(grid=True).run(frame.image)
     assert result.decoded_by == "grid" and [c.text for c in result.codes] == [frame.text]
     x0, y0, x1, y1 = box
     assert all(x0 <= x <= x1 and y0 <= y <= y1 for x, y in result.codes[0].corners), result.codes[0].corners

@@ -8,21 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
-
+from devices.decode.gray import to_gray
 from kiosk.ports import DecodedCode, DeviceError
 
 _FORMATS = "QRCode|PDF417|Code128|Code39|DataMatrix"
-
-
-def to_gray(frame: Any) -> np.ndarray:
-    """A 2-D uint8 luminance image from a gray or BGR frame (decoders work on luminance)."""
-    array = np.asarray(frame)
-    if array.ndim == 3:
-        import cv2
-
-        return cv2.cvtColor(array, cv2.COLOR_BGR2GRAY if array.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
-    return array
 
 
 class ZxingDecoder:
@@ -112,6 +101,12 @@ class DecoderChain:
                 return found
         return []
 
+    def close(self) -> None:
+        """Stop any decoder's helper threads (with the camera)."""
+        for decoder in self.decoders:
+            if hasattr(decoder, "close"):
+                decoder.close()
+
     def decode_live(self, frame: Any) -> list[DecodedCode]:
         """The same for one frame of a running camera (decoders may spread costly passes over frames)."""
         for decoder in self.decoders:
@@ -119,17 +114,3 @@ class DecoderChain:
             if found:
                 return found
         return []
-
-
-def build_chain(names: Sequence[str]) -> tuple[DecoderChain, list[str]]:
-    """The chain for the configured names, plus a message per decoder that could not load."""
-    from devices.pipeline import ScanPipeline
-
-    makers = {"zxingcpp": ScanPipeline, "pyzbar": PyzbarDecoder, "opencv": OpenCVDecoder}
-    decoders, problems = [], []
-    for name in names:
-        try:
-            decoders.append(makers[name]())
-        except DeviceError as exc:
-            problems.append(str(exc))
-    return DecoderChain(decoders), problems

@@ -12,16 +12,17 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
            then the region's bright quadrilateral (the slip or screen), or the outline of the
            code itself, rectified to a square (steep tilt). QR only, as its error correction
            rules out reading noise.
-  grid     in the same regions, the code's module grid found from its finder patterns (three
+  grid     (only with devices.decode_grid: it reads frames of our own generator, nothing real that the
+           other passes miss) in the same regions, the code's module grid found from its finder patterns (three
            found, or two and the third's likely place) and fitted to the modules every QR code
            has; the code warped straight-on and also read module by module against the blur
-           (devices/qrgrid.py): steep perspective, and modules blurred into their neighbours.
+           (devices/decode/qrgrid.py): steep perspective, and modules blurred into their neighbours.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
 In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p).
-When that pass saw a QR-like region it could not read, and on every ``full_every``-th frame (an
-ID card's PDF417 or 1-D code, a code too blurred to look QR-like), the frame goes to a side
-thread for the whole pipeline, one frame at a time: a hard frame can take a few hundred ms, and
+When that pass saw a QR-like region it could not read, and when the view changed (an ID card's
+PDF417 or 1-D code, a code too blurred to look QR-like; a still, empty view is not looked at
+again), the frame goes to a side thread for the whole pipeline, one frame at a time: a hard frame can take a few hundred ms, and
 the loop and the preview go on meanwhile; the result comes with a later frame. Without the side
 thread (``side_thread=False``) the loop runs the whole pipeline itself on a QR-like frame, and
 the passes up to ``upscale`` on its turn.
@@ -40,8 +41,8 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from devices import qrgrid
-from devices.decoders import to_gray
+from devices.decode import qrgrid
+from devices.decode.gray import to_gray
 from kiosk.ports import DecodedCode
 
 EDGE_THRESHOLD = 30        # Sobel magnitude that counts as a strong edge (0-255; a blurred, dim code passes)
@@ -51,6 +52,8 @@ SHARPEN = ((0.8, 1.5), (1.2, 2.0), (1.6, 3.0))  # unsharp mask (sigma in source 
 EDGE_SHARE = 0.02          # share of strong-edge pixels that makes a frame "code-like"
 UPSCALE_MAX_SIDE = 960
 SIDE_MAX_AGE_S = 2.0       # a side-thread result about an older frame than this is dropped
+VIEW_CELLS = (32, 18)      # the view, averaged to 32x18 cells: sensor noise cancels, a hand or a phone does not
+CHANGE_LEVEL = 2.0         # mean change per cell (0-255) that makes the view "changed"
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,24 @@ class ScanPipeline:
 
     name = "zxingcpp"
 
-    def __init__(self, full_every: int = 8, side_thread: bool = True) -> None:
+    def __init__(self, full_every: int = 8, side_thread: bool = True, grid: bool = False, on_change: bool = True) -> None:
+        """``on_change``: the side thread gets a frame when the view changed (an idle station stays cool);
+        without it, every ``full_every``-th frame (the behaviour before, kept as the benchmark's peer)."""
         self._qr = zxingcpp.barcode_formats_from_str("QRCode|MicroQRCode")
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
+        self.side_thread, self.grid, self.on_change = side_thread, grid, on_change
         self._frames = 0
-        self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode", initializer=_yield_cpu) if side_thread else None
+        self._side: ThreadPoolExecutor | None = None  # made on first use, shut down by close()
         self._pending: tuple[float, Future[PipelineResult]] | None = None
+        self._last_view: np.ndarray | None = None
+        self._unseen_change = False  # the view changed while the side thread was busy: send the next frame
+
+    def close(self) -> None:
+        """Stop the side thread (with the camera); the next camera frame starts a new one."""
+        if self._side is not None:
+            self._side.shutdown(wait=False, cancel_futures=True)
+        self._side, self._pending, self._last_view = None, None, None
 
     def decode(self, frame: Any) -> list[DecodedCode]:
         """Every valid code found by the first pass that finds any."""
@@ -106,14 +120,32 @@ class ScanPipeline:
         codes = [_code(r) for r in quick if r.valid] or self._side_result()
         if codes:
             return codes
-        # a QR-like region the quick pass could not read, or this frame's turn for other formats
-        # (ID cards) and harder codes: the whole pipeline, on the side thread if it is free
-        if quick or self._frames % self.full_every == 0:
-            if self._side is None:
+        # a QR-like region the quick pass could not read, or a changed view (an ID card's PDF417 or
+        # 1-D code, a code too blurred to look QR-like): the whole pipeline, on the side thread if free
+        if quick or self._worth_a_deep_look(gray):
+            if not self.side_thread:
                 return self.run(gray, deep=bool(quick)).codes
             if self._pending is None:  # the camera loop and preview go on meanwhile
-                self._pending = (time.monotonic(), self._side.submit(self.run, gray.copy()))
+                self._pending = (time.monotonic(), self._executor().submit(self.run, gray.copy()))
+                self._unseen_change = False
+            elif self.on_change:
+                self._unseen_change = True
         return []
+
+    def _worth_a_deep_look(self, gray: np.ndarray) -> bool:
+        """The view changed since the last look (or, without ``on_change``, this frame's turn by count)."""
+        if not self.on_change:
+            return self._frames % self.full_every == 0
+        view = cv2.resize(gray, VIEW_CELLS, interpolation=cv2.INTER_AREA).astype(np.int16)
+        changed = self._last_view is None or float(np.abs(view - self._last_view).mean()) > CHANGE_LEVEL
+        if changed:
+            self._last_view = view
+        return changed or self._unseen_change
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._side is None:
+            self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode", initializer=_yield_cpu)
+        return self._side
 
     def _side_result(self) -> list[DecodedCode]:
         """What the side thread found, once it is done (nothing when it came too late to matter)."""
@@ -149,6 +181,8 @@ class ScanPipeline:
                 square, back = _rectify(region, quad)
                 for image in (square, _unsharp(square, 2.0, 2.0), _unsharp(square, 4.0, 3.0)):
                     yield "roi", image, {"formats": self._qr}, _warped(back, x0, y0)
+            if not self.grid:
+                continue
             to_region = np.diag([1 / scale, 1 / scale, 1.0])
             for copy, back, n in qrgrid.straight_on(big, enlarged[1]):
                 to_frame = _warped(to_region @ back, x0, y0)
