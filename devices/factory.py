@@ -9,16 +9,16 @@ from typing import Any
 
 from kiosk.config import DeviceSettings, Settings
 from kiosk.errors import ConfigError
-from kiosk.ports import DeviceError
+from kiosk.ports import Camera, DeviceError, LiveDecoder, Printer
 
 
 @dataclass
 class Devices:
     """The station's camera, decoder chain and printer, plus what could not load."""
 
-    camera: Any
-    decoder: Any
-    printer: Any
+    camera: Camera | None
+    decoder: LiveDecoder
+    printer: Printer | None
     problems: list[str] = field(default_factory=list)
 
 

@@ -43,6 +43,16 @@ class Decoder(Protocol):
         """Every code found; an empty list when none (never raises on odd content)."""
 
 
+class LiveDecoder(Decoder, Protocol):
+    """A decoder a running camera feeds: it may spread costly passes over frames and keep a helper thread."""
+
+    def decode_live(self, frame: Any) -> list[DecodedCode]:
+        """Codes in one camera frame (may come from an earlier frame's deeper look)."""
+
+    def close(self) -> None:
+        """Stop helper threads (with the camera)."""
+
+
 class PrinterState(Enum):
     """What the printer reports about itself."""
 

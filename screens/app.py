@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Callable
 from textual import events, log, on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
 from devices.hid import KeyWedge, Scan, WedgeSettings
 from kiosk.services.spooler import PrintSpooler, SpoolReport
+from screens.messages import CheckedIn, Printed, Scanned, StationReady, Synced
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
-    from kiosk.services.checkin import CheckInOutcome
+    from kiosk.sync.port import CentralServer
+    from screens.host import StationDevices
 
 Builder = Callable[[], "tuple[Station, Any]"]
 
@@ -58,41 +59,7 @@ class KioskApp(App[int], inherit_bindings=False):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    class Ready(Message, bubble=False):
-        """The station and its devices are built; scanning can start."""
-
-    class CheckedIn(Message, bubble=False):
-        """A check-in finished: its outcome, or an error a person can act on."""
-
-        def __init__(self, outcome: CheckInOutcome | None, error: str = "") -> None:
-            super().__init__()
-            self.outcome = outcome
-            self.error = error
-
-    class Scanned(Message, bubble=False):
-        """A keyboard-wedge scanner typed a code (sent to the active screen, if it takes scans)."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    class Synced(Message, bubble=False):
-        """The sender finished a pass (relayed to the active screen, which may show sync numbers)."""
-
-        def __init__(self, report: Any, relayed: bool = False) -> None:
-            super().__init__()
-            self.report = report
-            self.relayed = relayed
-
-    class Printed(Message, bubble=False):
-        """The printer's owner finished a pass (relayed to the active screen)."""
-
-        def __init__(self, report: SpoolReport, relayed: bool = False) -> None:
-            super().__init__()
-            self.report = report
-            self.relayed = relayed
-
-    def __init__(self, settings: Settings, station: Station | None = None, devices: Any = None,
+    def __init__(self, settings: Settings, station: Station | None = None, devices: StationDevices | None = None,
                  builder: Builder | None = None) -> None:
         """Give either a built ``station`` and ``devices`` (tests) or a ``builder`` run after the first paint."""
         super().__init__()
@@ -105,7 +72,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.spooler: PrintSpooler | None = None
         self._told_print_error = ""
         self._sync_stop = threading.Event()
-        self._central: Any = None
+        self._central: CentralServer | None = None
         d = settings.devices
         self._wedge: KeyWedge[events.Key] | None = KeyWedge(WedgeSettings(
             d.hid_max_gap_ms / 1000, d.hid_min_length, d.hid_prefix, tuple(d.hid_suffix))) if d.hid_scanner else None
@@ -133,17 +100,17 @@ class KioskApp(App[int], inherit_bindings=False):
         except ConfigError as exc:  # a wrong value stops start-up with one line naming the key
             self.call_from_thread(self.exit, 2, 2, f"kiosk: {exc}")
             return
-        self.post_message(self.Ready())
+        self.post_message(StationReady())
 
-    @on(Ready)
+    @on(StationReady)
     def _station_ready(self) -> None:
         self._started()
 
     def _started(self) -> None:
-        self.screen.post_message(self.Ready())
+        self.screen.post_message(StationReady())
         printer = getattr(self.devices, "printer", None)
         if printer is not None and self.station is not None:
-            self.spooler = PrintSpooler(self.station.printing, printer, lambda report: self.post_message(self.Printed(report)))
+            self.spooler = PrintSpooler(self.station.printing, printer, lambda report: self.post_message(Printed(report)))
             self.spooler.start()
         if self.settings.sync.server != "none":
             self.run_sync()
@@ -157,11 +124,11 @@ class KioskApp(App[int], inherit_bindings=False):
         drainer = build_drainer(self.settings, self.station.ctx.db)
         try:
             drainer.run(self._sync_stop, self.settings.sync.poll_seconds,
-                        on_report=lambda report: self.post_message(self.Synced(report)))
+                        on_report=lambda report: self.post_message(Synced(report)))
         finally:
             drainer.server.close()
 
-    def central_server(self) -> Any:
+    def central_server(self) -> CentralServer | None:
         """The configured central server for lookups (the exchange desk), or None without sync."""
         if self.settings.sync.server == "none":
             return None
@@ -199,7 +166,7 @@ class KioskApp(App[int], inherit_bindings=False):
         for action in actions:
             if isinstance(action, Scan):
                 if getattr(self.screen, "TAKES_SCANS", False):
-                    self.screen.post_message(self.Scanned(action.text))
+                    self.screen.post_message(Scanned(action.text))
                 else:
                     self.notify("Pindaian tidak dipakai di layar ini / A scan is not taken on this screen",
                                 severity="warning", timeout=4)
@@ -210,7 +177,7 @@ class KioskApp(App[int], inherit_bindings=False):
     @on(Synced)
     def _synced(self, message: Synced) -> None:
         if not message.relayed:
-            self.screen.post_message(self.Synced(message.report, relayed=True))
+            self.screen.post_message(Synced(message.report, relayed=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Quitting is for technicians only."""
@@ -239,9 +206,13 @@ class KioskApp(App[int], inherit_bindings=False):
         """Run the check-in transaction off the UI thread; the outcome goes to ``reply_to``."""
         assert self.station is not None
         try:
-            reply_to.post_message(self.CheckedIn(self.station.checkin.check_in(text)))
+            outcome = self.station.checkin.check_in(text)
         except KioskError as exc:
-            reply_to.post_message(self.CheckedIn(None, str(exc)))
+            reply_to.post_message(CheckedIn(None, str(exc)))
+            return
+        if outcome.slip_queued:  # the core made a print job with the check-in: its owner prints it
+            self.print_pending()
+        reply_to.post_message(CheckedIn(outcome))
 
     def print_pending(self) -> None:
         """A slip was queued (or staff asked): the printer's owner looks at the queue now."""
@@ -261,7 +232,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if message.relayed:
             return
         self.last_print = report = message.report
-        self.screen.post_message(self.Printed(report, relayed=True))
+        self.screen.post_message(Printed(report, relayed=True))
         if report.error == self._told_print_error:
             return  # said once; the spooler keeps trying every few seconds
         self._told_print_error = report.error

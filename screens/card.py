@@ -12,10 +12,11 @@ from textual.widgets import Button, Label, Static
 from kiosk.errors import KioskError
 from kiosk.services.desk import VisitView
 from kiosk.services.printing import job_for_subject
+from screens.host import HostedScreen
 from screens.widgets.slip_preview import SlipPreview
 
 
-class CardScreen(Screen[None]):
+class CardScreen(HostedScreen, Screen[None]):
     """Shows the visit's card slip as it prints, with its print state."""
 
     CSS_PATH = "card.tcss"
@@ -41,13 +42,13 @@ class CardScreen(Screen[None]):
         """Show what exists already."""
         self.refresh_card()
 
-    def on_kiosk_app_printed(self) -> None:
+    def on_printed(self) -> None:
         """The print worker finished: show the job's new state."""
         self.refresh_card()
 
     def refresh_card(self) -> None:
         """Slip preview and print state from the database."""
-        view = self.app.station.desk.get(self.visit.visit_id) or self.visit
+        view = self.kiosk.station.desk.get(self.visit.visit_id) or self.visit
         self.visit = view
         self.query_one("#card-issue", Button).disabled = view.card_id is not None or view.state != "vaccinated"
         self.query_one("#card-reprint", Button).disabled = view.card_id is None
@@ -55,9 +56,9 @@ class CardScreen(Screen[None]):
             hint = "Catat dosis dulu / Record the dose first" if view.state != "vaccinated" else "Belum ada kartu / No card yet"
             self.query_one("#card-slip", SlipPreview).update(hint)
             return
-        job = job_for_subject(self.app.station.ctx, view.card_id)
+        job = job_for_subject(self.kiosk.station.ctx, view.card_id)
         if job is not None:
-            slip = self.app.station.printing.slip_for(job.id)
+            slip = self.kiosk.station.printing.slip_for(job.id)
             self.query_one("#card-slip", SlipPreview).show(slip)
             state = {"pending": "menunggu printer / waiting for the printer", "done": "tercetak / printed"}.get(job.state, job.state)
             error = f" — {job.last_error}" if job.last_error else ""
@@ -66,19 +67,19 @@ class CardScreen(Screen[None]):
     @on(Button.Pressed, "#card-issue")
     def _issue(self) -> None:
         try:
-            self.app.station.clinic.issue_card(self.visit.visit_id)
+            self.kiosk.station.clinic.issue_card(self.visit.visit_id)
         except KioskError as exc:
             self.query_one("#form-error", Label).update(str(exc))
             return
         self.refresh_card()
-        self.app.print_pending()
+        self.kiosk.print_pending()
 
     @on(Button.Pressed, "#card-reprint")
     def _reprint(self) -> None:
         if self.visit.card_id is not None:
-            self.app.station.clinic.reprint_card(self.visit.card_id, "staff")
+            self.kiosk.station.clinic.reprint_card(self.visit.card_id, "staff")
             self.refresh_card()
-            self.app.print_pending()
+            self.kiosk.print_pending()
 
     @on(Button.Pressed, "#card-back-button")
     def action_back(self) -> None:

@@ -12,13 +12,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 from kiosk.errors import KioskError
 from kiosk.services.clinic import DoseEntry
 from kiosk.services.desk import VisitView
+from screens.host import HostedScreen
 from screens import forms
 from screens.card import CardScreen
 
 SITES = [("Lengan kiri / Left deltoid", "left deltoid"), ("Lengan kanan / Right deltoid", "right deltoid")]
 
 
-class DoseScreen(Screen[None]):
+class DoseScreen(HostedScreen, Screen[None]):
     """Records the dose given, then offers the card."""
 
     CSS_PATH = "dose.tcss"
@@ -31,7 +32,7 @@ class DoseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header and the five fields."""
-        products = [(p.name, code) for code, p in self.app.station.ctx.products.products.items()]
+        products = [(p.name, code) for code, p in self.kiosk.station.ctx.products.products.items()]
         yield Static(f"{self.visit.queue_number}  {self.visit.name}  dosis {self.visit.dose_number}", id="dose-title")
         with Vertical(id="dose-form"):
             yield Select(products, value=products[0][1], id="dose-product", allow_blank=False)
@@ -52,11 +53,11 @@ class DoseScreen(Screen[None]):
             entry = DoseEntry(str(self.query_one("#dose-product", Select).value), forms.text(self, "#dose-lot"),
                               forms.date(self, "#dose-expiry", "Kedaluwarsa"),
                               str(self.query_one("#dose-site", Select).value), forms.text(self, "#dose-vaccinator"))
-            self.app.station.clinic.record_dose(self.visit.visit_id, entry)
+            self.kiosk.station.clinic.record_dose(self.visit.visit_id, entry)
         except (forms.FormError, KioskError) as exc:
             forms.show_error(self, str(exc))
             return
-        fresh = self.app.station.desk.get(self.visit.visit_id)
+        fresh = self.kiosk.station.desk.get(self.visit.visit_id)
         self.dismiss()
         if fresh is not None:
             self.app.push_screen(CardScreen(fresh))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,8 +15,6 @@ from kiosk.errors import KioskError
 from kiosk.services.exchange import CardForExchange, ExchangeRefused
 from kiosk.sync.port import Certificate
 
-if TYPE_CHECKING:
-    from screens.app import KioskApp
 
 RECORD_STATES = {
     "acknowledged": "sudah di server nasional / on the national server",
@@ -28,7 +25,11 @@ RECORD_STATES = {
 }
 
 
-class ExchangeScreen(Screen[None]):
+from screens.host import HostedScreen
+from screens.messages import Scanned
+
+
+class ExchangeScreen(HostedScreen, Screen[None]):
     """Scan a local card; exchange it once the national server reports the certificate."""
 
     CSS_PATH = "exchange.tcss"
@@ -64,7 +65,7 @@ class ExchangeScreen(Screen[None]):
                              disabled=True)
                 yield Button("Kembali / Back", id="exchange-back-button")
 
-    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
+    def on_scanned(self, message: Scanned) -> None:
         """A keyboard-wedge scanner read the card."""
         self.query_one("#exchange-scan", Input).value = message.text
         self._look_up(message.text)
@@ -84,14 +85,14 @@ class ExchangeScreen(Screen[None]):
     @work(thread=True, group="exchange", exclusive=True, exit_on_error=False, description="look up the card")
     def look_up(self, text: str) -> None:
         """Verify and find the card (local), then ask the national server for the certificate (network)."""
-        exchange = self.app.station.exchange
+        exchange = self.kiosk.station.exchange
         try:
             view = exchange.look_up(text)
         except ExchangeRefused as exc:
             self.post_message(self.LookedUp(None, None, str(exc)))
             return
         record = exchange.certificate_record(view)
-        server = self.app.central_server()
+        server = self.kiosk.central_server()
         if record is None or server is None:
             detail = "sinkron tidak diatur / sync is not configured" if server is None else ""
             self.post_message(self.LookedUp(view, Certificate("not_yet", detail=detail)))
@@ -128,7 +129,7 @@ class ExchangeScreen(Screen[None]):
         if self.view is None or self.certificate is None:
             return
         try:
-            self.app.station.exchange.exchange(self.view.card_id, self.query_one("#exchange-staff", Input).value,
+            self.kiosk.station.exchange.exchange(self.view.card_id, self.query_one("#exchange-staff", Input).value,
                                                self.certificate.certificate_id)
         except KioskError as exc:
             self._say(str(exc), error=True)

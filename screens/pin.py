@@ -10,12 +10,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from kiosk.pins import check_pin
+from screens.host import HostedScreen
 from screens.widgets.keypad import Keypad, edit
 
 TITLES = {"staff": "PIN petugas / Staff PIN", "technician": "PIN teknisi / Technician PIN"}
 
 
-class PinScreen(ModalScreen[bool]):
+class PinScreen(HostedScreen, ModalScreen[bool]):
     """Dismisses with True when the PIN of its mode was typed."""
 
     CSS_PATH = "pin.tcss"
@@ -51,7 +52,7 @@ class PinScreen(ModalScreen[bool]):
         self.dismiss(False)
 
     def _check(self, pin: str) -> None:
-        stored = getattr(self.app.settings.pins, self.mode)
+        stored = getattr(self.kiosk.settings.pins, self.mode)
         if check_pin(pin, stored):
             self.dismiss(True)
             return

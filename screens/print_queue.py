@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,15 +12,15 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
 from kiosk.services.spooler import SpoolReport
+from screens.host import HostedScreen
+from screens.messages import Printed
 from screens.widgets.slip_preview import SlipPreview
 
-if TYPE_CHECKING:
-    from screens.app import KioskApp
 
 KINDS = {"card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
 
 
-class PrintQueueScreen(Screen[None]):
+class PrintQueueScreen(HostedScreen, Screen[None]):
     """Waiting and failed slips, the printer's own status, and what staff can do about them."""
 
     CSS_PATH = "print_queue.tcss"
@@ -55,14 +54,14 @@ class PrintQueueScreen(Screen[None]):
         self.check_printer()
 
     def _reload_jobs(self) -> None:
-        self.jobs = self.app.station.printing.outstanding()
+        self.jobs = self.kiosk.station.printing.outstanding()
         table = self.query_one(DataTable)
         table.clear()
         for job in self.jobs:
             kind = KINDS.get(job.kind, job.kind) + (f" (reprint {job.reprint_no})" if job.reprint_no else "")
             table.add_row(kind, job.state, str(job.attempts), f"{job.created_at:%H:%M}", job.last_error or "-")
 
-    def on_kiosk_app_printed(self, message: KioskApp.Printed) -> None:
+    def on_printed(self, message: Printed) -> None:
         """The printer's owner finished a pass: its status and what is left."""
         self._show_status(message.report)
         self._reload_jobs()
@@ -70,19 +69,19 @@ class PrintQueueScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _preview(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self.jobs):
-            self.query_one(SlipPreview).show(self.app.station.printing.slip_for(self.jobs[event.cursor_row].job_id))
+            self.query_one(SlipPreview).show(self.kiosk.station.printing.slip_for(self.jobs[event.cursor_row].job_id))
 
     def check_printer(self) -> None:
         """Ask the printer's owner for a fresh status (it answers with its next report)."""
-        self._show_status(self.app.last_print)
-        self.app.print_pending()
+        self._show_status(self.kiosk.last_print)
+        self.kiosk.print_pending()
 
     def _show_status(self, report: SpoolReport) -> None:
         self.query_one("#printq-status", Label).update(f"Printer: {report.state}")
 
     @on(Button.Pressed, "#printq-print")
     def _print(self) -> None:
-        self.app.print_pending()
+        self.kiosk.print_pending()
 
     @on(Button.Pressed, "#printq-cancel")
     def _cancel(self) -> None:
@@ -90,7 +89,7 @@ class PrintQueueScreen(Screen[None]):
         if not self.jobs or table.cursor_row is None or table.cursor_row >= len(self.jobs):
             return
         try:
-            self.app.station.printing.cancel(self.jobs[table.cursor_row].job_id, "staff",
+            self.kiosk.station.printing.cancel(self.jobs[table.cursor_row].job_id, "staff",
                                              self.query_one("#printq-reason", Input).value)
         except KioskError as exc:
             self.query_one("#form-error", Label).update(str(exc))

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
 
 
+from screens.host import HostedScreen
+
+
 class ResultOwner(Protocol):
     """The screen that checks attendees in (the scan screen): scans made on the result go to it."""
 
@@ -36,7 +39,7 @@ def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
     return both(outcome.kind, lang, **fields)
 
 
-class ResultScreen(Screen[None]):
+class ResultScreen(HostedScreen, Screen[None]):
     """Shown after a scan, one result at a time; a tap or the timer returns to the scan screen.
 
     Attendees keep coming while a result shows: a scan here (camera or scanner) is checked in
@@ -60,7 +63,7 @@ class ResultScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Name, queue number (big), message in both languages."""
-        first, second = outcome_lines(self.outcome, self.app.lang)
+        first, second = outcome_lines(self.outcome, self.kiosk.lang)
         tone = "good" if self.outcome.kind in GOOD else "wait" if self.outcome.kind in WAIT else "stop"
         with Vertical(id="result-box", classes=tone):
             if self.outcome.name:
@@ -70,7 +73,7 @@ class ResultScreen(Screen[None]):
             yield Static(first, id="result-message")
             yield Static(second, id="result-message-2")
             if self.outcome.kind == "full" and self.outcome.pass_id:
-                yield Static(" / ".join(both("full_pass", self.app.lang)), id="result-pass")
+                yield Static(" / ".join(both("full_pass", self.kiosk.lang)), id="result-pass")
 
     def on_mount(self) -> None:
         """Return to the scan screen after the configured seconds."""
@@ -99,7 +102,7 @@ class ResultScreen(Screen[None]):
     def _restart_clear_timer(self) -> None:
         if self._clear_timer is not None:
             self._clear_timer.stop()
-        self._clear_timer = self.set_timer(self.app.settings.result_seconds, self._timed_out)
+        self._clear_timer = self.set_timer(self.kiosk.settings.result_seconds, self._timed_out)
 
     def _timed_out(self) -> None:
         if self.waiting:
@@ -114,7 +117,7 @@ class ResultScreen(Screen[None]):
         else:
             self.back()
 
-    def on_kiosk_app_scanned(self, message: object) -> None:
+    def on_scanned(self, message: object) -> None:
         """A scanner read a code while this shows: the next attendee, checked in at once."""
         if self.owner is not None:
             self.owner.submit(getattr(message, "text", ""))

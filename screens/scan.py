@@ -18,16 +18,17 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.i18n import both
+from screens.host import HostedScreen
+from screens.messages import CheckedIn, Scanned
 from screens.result import ResultScreen
 from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
 
 if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
-    from screens.app import KioskApp
 
 
-class ScanScreen(Screen[None]):
+class ScanScreen(HostedScreen, Screen[None]):
     """Attendee mode's home screen."""
 
     TAKES_SCANS = True
@@ -74,9 +75,9 @@ class ScanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Venue, prompt in both languages, input box, keypad, camera status, staff corner."""
-        first, second = both("scan_prompt", self.app.lang)
+        first, second = both("scan_prompt", self.kiosk.lang)
         with Vertical(id="scan-main"):
-            yield Static(self.app.settings.venue.name, id="scan-venue")
+            yield Static(self.kiosk.settings.venue.name, id="scan-venue")
             yield Static(first, id="scan-prompt")
             yield Static(second, id="scan-prompt-2")
             with Horizontal(id="scan-body"):
@@ -90,20 +91,20 @@ class ScanScreen(Screen[None]):
         yield Button("Petugas", id="scan-staff", compact=True)
 
     def _previewing(self) -> bool:
-        return self.app.settings.devices.camera != "none" and self.app.settings.devices.camera_preview \
-            and (not self.app.ready or getattr(self.app.devices, "camera", None) is not None)
+        return self.kiosk.settings.devices.camera != "none" and self.kiosk.settings.devices.camera_preview \
+            and (not self.kiosk.ready or getattr(self.kiosk.devices, "camera", None) is not None)
 
     def on_mount(self) -> None:
         """Start at once when the station was built before this screen (tests, mode switches)."""
-        if self.app.ready:
-            self.on_kiosk_app_ready()
+        if self.kiosk.ready:
+            self.on_station_ready()
 
-    def on_kiosk_app_ready(self) -> None:
+    def on_station_ready(self) -> None:
         """The station is built: start the camera worker if this station has a camera."""
         if self.started:
             return
         self.started = True
-        if getattr(self.app.devices, "camera", None) is not None:
+        if getattr(self.kiosk.devices, "camera", None) is not None:
             self.watch_camera()
         else:
             self.query_one("#scan-camera", Label).update("Kamera: -")
@@ -119,7 +120,7 @@ class ScanScreen(Screen[None]):
     def _typed(self, event: Input.Submitted) -> None:
         self.submit(event.value)
 
-    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
+    def on_scanned(self, message: Scanned) -> None:
         """A keyboard-wedge scanner read a code."""
         self.submit(message.text)
 
@@ -166,21 +167,19 @@ class ScanScreen(Screen[None]):
         self._next()
 
     def _next(self) -> None:
-        if self.busy or not self.queued or not self.app.ready:  # before the station is built: kept for then
+        if self.busy or not self.queued or not self.kiosk.ready:  # before the station is built: kept for then
             return
         self.busy = True
         self.query_one("#scan-error", Label).update("")
-        self.app.check_in(self.queued.popleft(), self)
+        self.kiosk.check_in(self.queued.popleft(), self)
 
-    def on_kiosk_app_checked_in(self, message: KioskApp.CheckedIn) -> None:
+    def on_checked_in(self, message: CheckedIn) -> None:
         """Show the outcome (or the error) of the check-in this screen asked for, then take the next scan."""
         self.busy = False
         outcome = message.outcome
         if outcome is None:
             self.query_one("#scan-error", Label).update(message.error)
         else:
-            if outcome.kind == "full" or (outcome.kind == "admitted" and self.app.settings.station.print_queue_tickets):
-                self.app.print_pending()
             self._show(outcome)
         self._next()
 
@@ -197,7 +196,7 @@ class ScanScreen(Screen[None]):
 
     def action_unlock(self, mode: str) -> None:
         """Ask for a PIN to leave attendee mode."""
-        self.app.unlock(mode)
+        self.kiosk.unlock(mode)
 
     @work(thread=True, group="camera", exclusive=True, exit_on_error=False, description="camera")
     def watch_camera(self) -> None:
@@ -206,7 +205,7 @@ class ScanScreen(Screen[None]):
 
         from devices.camera_loop import CameraLoop
 
-        devices, fps = self.app.devices, self.app.settings.devices.camera_fps
+        devices, fps = self.kiosk.devices, self.kiosk.settings.devices.camera_fps
         CameraLoop(devices.camera, devices.decoder, fps).run(
             get_current_worker().cancelled_event, on_code=lambda text: self.post_message(self.CodeSeen(text)),
             on_status=self._camera_status, on_frame=self._send_preview)

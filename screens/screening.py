@@ -12,12 +12,13 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from kiosk.domain.screening import Outcome, ScreeningAnswers, age_on
 from kiosk.errors import KioskError
 from kiosk.services.desk import VisitView
+from screens.host import HostedScreen
 from screens import forms
 
 OVERRIDES = [(f"{o.label_id} / {o.value}", o.value) for o in Outcome]
 
 
-class ScreeningScreen(Screen[None]):
+class ScreeningScreen(HostedScreen, Screen[None]):
     """Records one visit's screening under the station's rule set."""
 
     CSS_PATH = "screening.tcss"
@@ -31,8 +32,8 @@ class ScreeningScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, vitals row, questions, outcome, override, buttons."""
-        rules = self.app.station.ctx.rules
-        today = self.app.station.ctx.clock.today()
+        rules = self.kiosk.station.ctx.rules
+        today = self.kiosk.station.ctx.clock.today()
         age = age_on(self.visit.birth_date, today)
         yield Static(f"{self.visit.queue_number}  {self.visit.name}  ({self.visit.nik_masked}, {age} th)  "
                      f"dosis {self.visit.dose_number} — {rules.title}", id="screening-title")
@@ -75,7 +76,7 @@ class ScreeningScreen(Screen[None]):
     @on(Checkbox.Changed)
     def _recompute(self) -> None:
         try:
-            result = self.app.station.clinic.preview_screening(self.visit.visit_id, self.answers())
+            result = self.kiosk.station.clinic.preview_screening(self.visit.visit_id, self.answers())
         except forms.FormError:
             self.query_one("#screening-outcome", Static).update("Hasil / Outcome: (isi suhu dan tekanan darah)")
             return
@@ -91,7 +92,7 @@ class ScreeningScreen(Screen[None]):
         override = Outcome(select.value) if isinstance(select.value, str) else None
         staff = forms.text(self, "#screening-staff") or "staff"
         try:
-            self.app.station.clinic.record_screening(self.visit.visit_id, self.answers(), staff, override,
+            self.kiosk.station.clinic.record_screening(self.visit.visit_id, self.answers(), staff, override,
                                                      forms.text(self, "#screening-reason"))
         except (forms.FormError, KioskError) as exc:
             forms.show_error(self, str(exc))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label
 
 from kiosk.services.desk import VisitView
+from screens.host import HostedScreen
+from screens.messages import CheckedIn, Scanned
 from screens.card import CardScreen
 from screens.dose import DoseScreen
 from screens.result import outcome_lines
@@ -19,8 +20,6 @@ from screens.screening import ScreeningScreen
 from screens.walkin import WalkinScreen
 from screens.widgets.numbers import DayNumbersPanel
 
-if TYPE_CHECKING:
-    from screens.app import KioskApp
 
 STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated": "divaksin", "card_issued": "kartu",
                 "postponed": "ditunda", "referred": "dirujuk", "not_given": "tidak diberikan", "no_show": "tidak hadir"}
@@ -29,7 +28,7 @@ STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated
 DESK_BUTTONS = {"screening": "staff-screening", "vaccination": "staff-dose", "card": "staff-card"}
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(HostedScreen, Screen[None]):
     """Search, check in, and open a visit's screening, dose or card."""
 
     CSS_PATH = "staff.tcss"
@@ -69,7 +68,7 @@ class StaffScreen(Screen[None]):
     def on_mount(self) -> None:
         """Set up the table columns; offer only the steps this station's desk does."""
         self.query_one(DataTable).add_columns("Antrean", "Nama", "NIK", "Dosis", "Jam", "Status")
-        role = self.app.station.ctx.role
+        role = self.kiosk.station.ctx.role
         for desk, button in DESK_BUTTONS.items():
             self.query_one(f"#{button}", Button).disabled = role not in ("all", desk)
         self.action_refresh()
@@ -81,12 +80,12 @@ class StaffScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         """Reload numbers and the visit list (local SQLite reads take milliseconds)."""
-        desk = self.app.station.desk
+        desk = self.kiosk.station.desk
         self.query_one(DayNumbersPanel).show(desk.day_numbers())
         self._show(desk.find(self.query_one("#staff-search", Input).value))
         self.show_sync()
 
-    def on_kiosk_app_synced(self) -> None:
+    def on_synced(self) -> None:
         """The sender finished a pass: fresh sync numbers."""
         self.show_sync()
 
@@ -94,9 +93,9 @@ class StaffScreen(Screen[None]):
         """One line: what waits for the central server, what needs attention, the last error."""
         from kiosk.sync.drainer import sync_status
 
-        ctx = self.app.station.ctx
+        ctx = self.kiosk.station.ctx
         status = sync_status(ctx.db)
-        if self.app.settings.sync.server == "none":
+        if self.kiosk.settings.sync.server == "none":
             text = f"Sinkron / Sync: tidak diatur / not configured — {status.backlog} menunggu / waiting"
         else:
             age = status.oldest_age(ctx.clock.now())
@@ -118,7 +117,7 @@ class StaffScreen(Screen[None]):
             table.add_row(v.queue_number, v.name, v.nik_masked, str(v.dose_number), f"{v.checked_in_at:%H:%M}",
                           STATE_LABELS.get(v.state, v.state), key=str(v.visit_id))
 
-    def on_kiosk_app_scanned(self, message: KioskApp.Scanned) -> None:
+    def on_scanned(self, message: Scanned) -> None:
         """A scanner read a code at the desk: find that person, checking them in if they are not yet."""
         search = self.query_one("#staff-search", Input)
         search.value = message.text
@@ -134,17 +133,15 @@ class StaffScreen(Screen[None]):
     def _check_in(self) -> None:
         text = self.query_one("#staff-search", Input).value.strip()
         if text and not self.visits:
-            self.app.check_in(text, self)
+            self.kiosk.check_in(text, self)
 
-    def on_kiosk_app_checked_in(self, message: KioskApp.CheckedIn) -> None:
+    def on_checked_in(self, message: CheckedIn) -> None:
         """Say how the desk check-in went and show the visit."""
         if message.outcome is None:
             self._say(message.error, error=True)
             return
         first, second = outcome_lines(message.outcome, "id")
         self._say(f"{message.outcome.name}: {first} / {second}", error=message.outcome.kind != "admitted")
-        if message.outcome.kind == "full":
-            self.app.print_pending()
         self.query_one("#staff-search", Input).value = message.outcome.queue_number if message.outcome.queue_number else ""
         self.action_refresh()
 
@@ -198,4 +195,4 @@ class StaffScreen(Screen[None]):
     @on(Button.Pressed, "#staff-lock-button")
     def action_lock(self) -> None:
         """Back to attendee mode."""
-        self.app.lock()
+        self.kiosk.lock()

@@ -18,7 +18,10 @@ TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / scre
           "registration.created": "pendaftaran / registration", "visit.no_show": "tidak hadir / no-show"}
 
 
-class SyncScreen(Screen[None]):
+from screens.host import HostedScreen
+
+
+class SyncScreen(HostedScreen, Screen[None]):
     """Backlog and last error at the top; the needs-attention list with the server's message below."""
 
     CSS_PATH = "sync.tcss"
@@ -47,16 +50,16 @@ class SyncScreen(Screen[None]):
         self.action_refresh()
         self.set_interval(5, self.action_refresh)
 
-    def on_kiosk_app_synced(self) -> None:
+    def on_synced(self) -> None:
         """The sender finished a pass."""
         self.action_refresh()
 
     def action_refresh(self) -> None:
         """Reload status and the list (local reads)."""
-        station = self.app.station
+        station = self.kiosk.station
         now = station.ctx.clock.now()
         lines = status_lines(sync_status(station.ctx.db), now, station.ctx.clock.tz)
-        if self.app.settings.sync.server == "none":
+        if self.kiosk.settings.sync.server == "none":
             lines.insert(0, "sinkron tidak diatur (sync.server = none): catatan menunggu di stasiun / records wait here")
         self.query_one("#sync-status", Static).update("\n".join(lines))
         self.items = needing_attention(station.ctx.db)
@@ -89,7 +92,7 @@ class SyncScreen(Screen[None]):
             self.query_one("#form-error", Label).update("Isi nama Anda / Type your name (it goes in the audit log)")
             return
         try:
-            resend(self.app.station.ctx.db, item.row_id, by, self.app.station.ctx.clock.now())
+            resend(self.kiosk.station.ctx.db, item.row_id, by, self.kiosk.station.ctx.clock.now())
         except KioskError as exc:
             self.query_one("#form-error", Label).update(str(exc))
             return

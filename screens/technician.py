@@ -18,7 +18,10 @@ from kiosk.ports import DeviceError
 from kiosk.services.slips import diagnostic_slip
 
 
-class TechnicianScreen(Screen[None]):
+from screens.host import HostedScreen
+
+
+class TechnicianScreen(HostedScreen, Screen[None]):
     """One row per check: database, clock, camera, decoders, printer."""
 
     CSS_PATH = "technician.tcss"
@@ -49,40 +52,40 @@ class TechnicianScreen(Screen[None]):
     def on_mount(self) -> None:
         """Columns, then the first round of checks."""
         self.query_one(DataTable).add_columns("Bagian / Part", "Status", "Rincian / Detail")
-        config = effective_settings(self.app.station.settings)
+        config = effective_settings(self.kiosk.station.settings)
         self.query_one("#tech-config", Static).update(json.dumps(config, indent=2, sort_keys=True, default=str))
         self.action_run_checks()
 
     def action_run_checks(self) -> None:
         """Station checks now (local), device checks in a worker (devices may block)."""
-        self._fill(station_checks(self.app.station))
+        self._fill(station_checks(self.kiosk.station))
         self.check_devices()
 
     @work(thread=True, group="diagnostics", exclusive=True, exit_on_error=False, description="device checks")
     def check_devices(self) -> None:
         """Open each device the way the station would, and report."""
-        devices = self.app.devices
+        devices = self.kiosk.devices
         checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                         + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
         checks.append(_device_check("camera", devices.camera, lambda c: c.open()))
         self.post_message(self.DeviceChecks(checks))
-        self.app.print_pending()  # the printer's owner answers with its next report
+        self.kiosk.print_pending()  # the printer's owner answers with its next report
 
     @on(DeviceChecks)
     def _device_checks(self, message: DeviceChecks) -> None:
         self.device_checks = message.checks
-        self._fill(station_checks(self.app.station) + message.checks + [self._printer_check()])
+        self._fill(station_checks(self.kiosk.station) + message.checks + [self._printer_check()])
 
-    def on_kiosk_app_printed(self) -> None:
+    def on_printed(self) -> None:
         """The printer's owner reported: refresh its line."""
-        self._fill(station_checks(self.app.station) + self.device_checks + [self._printer_check()])
+        self._fill(station_checks(self.kiosk.station) + self.device_checks + [self._printer_check()])
 
     def _printer_check(self) -> Check:
-        if self.app.devices.printer is None:
+        if self.kiosk.devices.printer is None:
             return Check("printer", True, "tidak dipakai / not configured")
-        report = self.app.last_print
+        report = self.kiosk.last_print
         waiting = f"; {report.waiting} slip(s) waiting" if report.waiting else ""
-        return Check("printer", report.state == "ready", f"{self.app.settings.devices.printer_url}: {report.state}{waiting}")
+        return Check("printer", report.state == "ready", f"{self.kiosk.settings.devices.printer_url}: {report.state}{waiting}")
 
     def _fill(self, checks: list[Check]) -> None:
         table = self.query_one(DataTable)
@@ -101,9 +104,9 @@ class TechnicianScreen(Screen[None]):
     @work(thread=True, group="test-print", exit_on_error=False, description="test print")
     def test_print(self) -> None:
         """Ask the printer's owner for a test slip (nothing is recorded) and say how it went."""
-        if self.app.spooler is None:
+        if self.kiosk.spooler is None:
             return
-        outcome = self.app.spooler.test_page(diagnostic_slip(self.app.settings)).result()
+        outcome = self.kiosk.spooler.test_page(diagnostic_slip(self.kiosk.settings)).result()
         if outcome == "printed":
             self.app.call_from_thread(self.app.notify, "Cetak uji terkirim / Test slip printed")
         else:
@@ -112,7 +115,7 @@ class TechnicianScreen(Screen[None]):
     @on(Button.Pressed, "#tech-lock-button")
     def action_lock(self) -> None:
         """Back to attendee mode."""
-        self.app.lock()
+        self.kiosk.lock()
 
     @on(Button.Pressed, "#tech-quit")
     def _quit(self) -> None:

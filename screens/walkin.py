@@ -11,13 +11,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from kiosk.errors import KioskError
 from kiosk.services.registrations import PersonDetails
+from screens.host import HostedScreen
 from screens import forms
 from screens.result import outcome_lines
 
 SEXES = [("Perempuan / Female", "F"), ("Laki-laki / Male", "M")]
 
 
-class WalkinScreen(Screen[None]):
+class WalkinScreen(HostedScreen, Screen[None]):
     """NIK, name, birth date, sex, phone -> registration -> check-in."""
 
     CSS_PATH = "walkin.tcss"
@@ -42,7 +43,7 @@ class WalkinScreen(Screen[None]):
 
     @on(Button.Pressed, "#walkin-save")
     def _save(self) -> None:
-        station = self.app.station
+        station = self.kiosk.station
         try:
             sex = self.query_one("#walkin-sex", Select).value
             details = PersonDetails(forms.text(self, "#walkin-nik"), forms.text(self, "#walkin-name"),
@@ -56,8 +57,8 @@ class WalkinScreen(Screen[None]):
         first, second = outcome_lines(outcome, "id")
         forms.show_error(self, "")
         self.query_one("#walkin-result", Label).update(f"{outcome.name}: {first} / {second}")
-        if outcome.kind == "full":
-            self.app.print_pending()
+        if outcome.slip_queued:
+            self.kiosk.print_pending()
 
     @on(Button.Pressed, "#walkin-back-button")
     def action_back(self) -> None:

@@ -37,6 +37,7 @@ class CheckInOutcome:
     pass_id: object = None
     detail: str = ""
     details: dict[str, object] = field(default_factory=dict)
+    slip_queued: bool = False  # a print job (pass or queue ticket) was made with this outcome: print it
 
 
 class CheckInService:
@@ -98,7 +99,7 @@ class CheckInService:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
         record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
         return CheckInOutcome("admitted", name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
-                              dose_number=visit.dose_number, at=now)
+                              dose_number=visit.dose_number, at=now, slip_queued=self.ctx.print_queue_tickets)
 
     def _refusal(self, session: Session, person: Registration, today: dt.date,
                  doses: list[Vaccination]) -> CheckInOutcome | None:
@@ -130,7 +131,7 @@ class CheckInService:
         session.add(PrintJob(kind="pass", subject_id=pass_.id, created_at=now))
         record_event(session, self.ctx.destinations, "pass.issued", pass_.id,
                      {"pass_id": pass_.id, "registration_id": person.id, "valid_on": valid_on}, now)
-        return CheckInOutcome("full", name=person.name, day=valid_on, pass_id=pass_.id)
+        return CheckInOutcome("full", name=person.name, day=valid_on, pass_id=pass_.id, slip_queued=True)
 
     def _credential(self, credential: SignedCredential) -> CheckInOutcome:
         verdict, _ = verify(self.ctx.keys, credential)

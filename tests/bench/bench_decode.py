@@ -27,7 +27,7 @@ from kiosk.ports import DecodedCode  # noqa: E402
 from tests.frames import make_frame  # noqa: E402
 
 CORPUS = Path(__file__).parents[3] / "shared" / "corpus" / "zxing-cpp"
-GENERATED = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+GENERATED = next((int(a) for a in sys.argv[1:] if a.isdigit()), 200)
 
 
 class OpenCVQR:
@@ -82,12 +82,12 @@ def judge(decoder, items, fps: int | None = None):
     return exact, expected_count, wrong, fp, statistics.median(times), sorted(times)[int(0.95 * (len(times) - 1))]
 
 
-def held(items, fps: int = 30) -> int:
+def held(items, fps: int = 30, **pipeline_options) -> int:
     """Codes the camera loop reads within a second of being held still in front of a 30 fps camera
     (hard frames go to the side thread and come back with a later frame)."""
     read = 0
     for frame, want in items:
-        pipeline = ScanPipeline()
+        pipeline = ScanPipeline(**pipeline_options)
         for _ in range(fps):
             codes = pipeline.decode_live(frame)
             if any(want in (c.raw, c.text.encode()) for c in codes):
@@ -95,6 +95,34 @@ def held(items, fps: int = 30) -> int:
                 break
             time.sleep(1 / fps)
     return read
+
+
+def idle_cpu(pipeline: ScanPipeline, seconds: float = 20.0, fps: int = 30) -> float:
+    """Share of one core an idle station spends on decoding: a still, cluttered 720p view with fresh
+    sensor noise in every frame (30 frames made beforehand, so making them is not counted), at 30 fps."""
+    import numpy as np
+
+    scene = make_frame(7, (1280, 720), with_code=False).image.astype(np.int16)
+    noise = np.random.default_rng(0)
+    views = [np.clip(scene + noise.normal(0, 4, scene.shape), 0, 255).astype(np.uint8) for _ in range(fps)]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for n in range(int(seconds * fps)):
+        started = time.perf_counter()
+        pipeline.decode_live(views[n % fps])
+        time.sleep(max(0.0, 1 / fps - (time.perf_counter() - started)))
+    share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    pipeline.close()
+    return share
+
+
+def idle_main() -> None:
+    """`bench_decode.py --idle`: the idle station's CPU and codes read within a second, on change vs every 8th frame."""
+    with_code = [(f.image, f.text.encode()) for f in (make_frame(seed, (1280, 720)) for seed in range(GENERATED))]
+    print(f"{'camera loop, 720p at 30 fps':44} {'idle CPU (one core)':>20} {'codes read within 1 s':>22}")
+    for label, options in (("sentra: side thread on a changed view", {}),
+                           ("peer: side thread every 8th frame (before)", {"on_change": False})):
+        share = idle_cpu(ScanPipeline(**options))
+        print(f"{label:44} {share:19.1%} {held(with_code, **options):>15d}/{len(with_code)}")
 
 
 def main() -> None:
@@ -135,4 +163,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    idle_main() if "--idle" in sys.argv else main()

@@ -1,0 +1,60 @@
+"""What a screen may ask of the app it runs in: the station, its devices and a few services, typed.
+
+Screens see the app through ``StationHost`` (``self.kiosk``), never by importing ``KioskApp``: the
+app imports the screens, so the screens must not import the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+    from kiosk.bootstrap import Station
+    from kiosk.config import Settings
+    from kiosk.ports import Camera, LiveDecoder, Printer
+    from kiosk.services.spooler import PrintSpooler, SpoolReport
+    from kiosk.sync.port import CentralServer
+
+
+class StationDevices(Protocol):
+    """The station's devices, each behind its port (None: this station has none)."""
+
+    camera: Camera | None
+    decoder: LiveDecoder
+    printer: Printer | None
+    problems: list[str]
+
+
+class StationHost(Protocol):
+    """The running station as screens use it."""
+
+    settings: Settings
+    lang: str
+    station: Station
+    devices: StationDevices
+    spooler: PrintSpooler | None
+    last_print: SpoolReport
+
+    @property
+    def ready(self) -> bool: ...
+
+    def check_in(self, text: str, reply_to: MessagePump) -> None: ...
+
+    def print_pending(self) -> None: ...
+
+    def unlock(self, mode: str) -> None: ...
+
+    def lock(self) -> None: ...
+
+    def central_server(self) -> CentralServer | None: ...
+
+
+class HostedScreen:
+    """Mixin for screens: ``self.kiosk`` is the app as a ``StationHost``."""
+
+    @property
+    def kiosk(self) -> StationHost:
+        """The station this screen serves."""
+        return cast("StationHost", self.app)  # type: ignore[attr-defined]
