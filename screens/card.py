@@ -9,7 +9,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
+from kiosk.domain.visit import VisitState
 from kiosk.errors import KioskError
+from kiosk.states import PrintJobState
 from kiosk.services.desk import VisitView
 from kiosk.services.printing import job_for_subject
 from screens.host import HostedScreen
@@ -50,17 +52,18 @@ class CardScreen(HostedScreen, Screen[None]):
         """Slip preview and print state from the database."""
         view = self.kiosk.station.desk.get(self.visit.visit_id) or self.visit
         self.visit = view
-        self.query_one("#card-issue", Button).disabled = view.card_id is not None or view.state != "vaccinated"
+        self.query_one("#card-issue", Button).disabled = view.card_id is not None or view.state != VisitState.VACCINATED
         self.query_one("#card-reprint", Button).disabled = view.card_id is None
         if view.card_id is None:
-            hint = "Catat dosis dulu / Record the dose first" if view.state != "vaccinated" else "Belum ada kartu / No card yet"
+            hint = "Catat dosis dulu / Record the dose first" if view.state != VisitState.VACCINATED else "Belum ada kartu / No card yet"
             self.query_one("#card-slip", SlipPreview).update(hint)
             return
         job = job_for_subject(self.kiosk.station.ctx, view.card_id)
         if job is not None:
             slip = self.kiosk.station.printing.slip_for(job.id)
             self.query_one("#card-slip", SlipPreview).show(slip)
-            state = {"pending": "menunggu printer / waiting for the printer", "done": "tercetak / printed"}.get(job.state, job.state)
+            state = {PrintJobState.PENDING: "menunggu printer / waiting for the printer",
+                     PrintJobState.DONE: "tercetak / printed"}.get(PrintJobState(job.state), job.state)
             error = f" — {job.last_error}" if job.last_error else ""
             self.query_one("#card-print-state", Label).update(f"Cetak / Print: {state}{error}")
 

@@ -13,14 +13,15 @@ from textual.widgets import Button, Input, Label, Static
 
 from kiosk.errors import KioskError
 from kiosk.services.exchange import CardForExchange, ExchangeRefused
+from kiosk.states import CertificateStatus, OutboxState
 from kiosk.sync.port import Certificate
 
 
 RECORD_STATES = {
-    "acknowledged": "sudah di server nasional / on the national server",
-    "pending": "menunggu dikirim / waiting to be sent",
-    "in_flight": "sedang dikirim / being sent",
-    "needs_attention": "ditolak server, perlu tindakan / refused by the server, needs attention",
+    OutboxState.ACKNOWLEDGED: "sudah di server nasional / on the national server",
+    OutboxState.PENDING: "menunggu dikirim / waiting to be sent",
+    OutboxState.IN_FLIGHT: "sedang dikirim / being sent",
+    OutboxState.NEEDS_ATTENTION: "ditolak server, perlu tindakan / refused by the server, needs attention",
     "missing": "tidak ada catatan kirim / no sync record",
 }
 
@@ -95,7 +96,7 @@ class ExchangeScreen(HostedScreen, Screen[None]):
         server = self.kiosk.central_server()
         if record is None or server is None:
             detail = "sinkron tidak diatur / sync is not configured" if server is None else ""
-            self.post_message(self.LookedUp(view, Certificate("not_yet", detail=detail)))
+            self.post_message(self.LookedUp(view, Certificate(CertificateStatus.NOT_YET, detail=detail)))
             return
         self.post_message(self.LookedUp(view, server.certificate(record)))
 
@@ -114,15 +115,15 @@ class ExchangeScreen(HostedScreen, Screen[None]):
                     f"Catatan dosis / Dose record: {RECORD_STATES.get(v.record_state, v.record_state)}"
                     + (f" — {v.record_error}" if v.record_error else ""))
         c = message.certificate
-        if c is not None and c.status == "issued":
+        if c is not None and c.status == CertificateStatus.ISSUED:
             cert.update(f"Sertifikat nasional / National certificate: {c.certificate_id}")
             self._say("Siap ditukar / Ready to exchange")
         else:
-            reason = {"unreachable": "server nasional tidak terjangkau / national server unreachable",
-                      "not_yet": "belum terbit / not issued yet"}.get(c.status if c else "", "")
+            reason = {CertificateStatus.UNREACHABLE: "server nasional tidak terjangkau / national server unreachable",
+                      CertificateStatus.NOT_YET: "belum terbit / not issued yet"}.get(c.status if c else "", "")
             cert.update(f"Sertifikat nasional / National certificate: {reason}" + (f" ({c.detail})" if c and c.detail else ""))
             self._say("Kartu lokal tetap berlaku / The local card stays valid", error=True)
-        self.query_one("#exchange-confirm", Button).disabled = not (c is not None and c.status == "issued")
+        self.query_one("#exchange-confirm", Button).disabled = not (c is not None and c.status == CertificateStatus.ISSUED)
 
     @on(Button.Pressed, "#exchange-confirm")
     def _confirm(self) -> None:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.i18n import both
+from kiosk.states import OutcomeKind
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -28,8 +29,9 @@ class ResultOwner(Protocol):
 
     def submit(self, text: str) -> None: ...
 
-GOOD = {"admitted"}
-WAIT = {"already_checked_in", "full", "pass_held", "too_early", "pass_not_today"}
+GOOD = {OutcomeKind.ADMITTED}
+WAIT = {OutcomeKind.ALREADY_CHECKED_IN, OutcomeKind.FULL, OutcomeKind.PASS_HELD, OutcomeKind.TOO_EARLY,
+        OutcomeKind.PASS_NOT_TODAY}
 
 
 def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
@@ -68,11 +70,11 @@ class ResultScreen(HostedScreen, Screen[None]):
         with Vertical(id="result-box", classes=tone):
             if self.outcome.name:
                 yield Static(self.outcome.name, id="result-name")
-            if self.outcome.kind == "admitted":
+            if self.outcome.kind == OutcomeKind.ADMITTED:
                 yield Static(self.outcome.queue_number, id="result-queue")
             yield Static(first, id="result-message")
             yield Static(second, id="result-message-2")
-            if self.outcome.kind == "full" and self.outcome.pass_id:
+            if self.outcome.kind == OutcomeKind.FULL and self.outcome.pass_id:
                 yield Static(" / ".join(both("full_pass", self.kiosk.lang)), id="result-pass")
 
     def on_mount(self) -> None:

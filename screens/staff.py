@@ -10,7 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label
 
+from kiosk.domain.visit import VisitState
 from kiosk.services.desk import VisitView
+from kiosk.states import OutcomeKind
 from screens.host import HostedScreen
 from screens.messages import CheckedIn, Scanned
 from screens.card import CardScreen
@@ -21,8 +23,9 @@ from screens.walkin import WalkinScreen
 from screens.widgets.numbers import DayNumbersPanel
 
 
-STATE_LABELS = {"checked_in": "check-in", "screened": "skrining OK", "vaccinated": "divaksin", "card_issued": "kartu",
-                "postponed": "ditunda", "referred": "dirujuk", "not_given": "tidak diberikan", "no_show": "tidak hadir"}
+STATE_LABELS = {VisitState.CHECKED_IN: "check-in", VisitState.SCREENED: "skrining OK", VisitState.VACCINATED: "divaksin",
+                VisitState.CARD_ISSUED: "kartu", VisitState.POSTPONED: "ditunda", VisitState.REFERRED: "dirujuk",
+                VisitState.NOT_GIVEN: "tidak diberikan", VisitState.NO_SHOW: "tidak hadir"}
 
 
 DESK_BUTTONS = {"screening": "staff-screening", "vaccination": "staff-dose", "card": "staff-card"}
@@ -141,7 +144,7 @@ class StaffScreen(HostedScreen, Screen[None]):
             self._say(message.error, error=True)
             return
         first, second = outcome_lines(message.outcome, "id")
-        self._say(f"{message.outcome.name}: {first} / {second}", error=message.outcome.kind != "admitted")
+        self._say(f"{message.outcome.name}: {first} / {second}", error=message.outcome.kind != OutcomeKind.ADMITTED)
         self.query_one("#staff-search", Input).value = message.outcome.queue_number if message.outcome.queue_number else ""
         self.action_refresh()
 

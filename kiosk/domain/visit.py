@@ -7,12 +7,12 @@ checked_in | screened -> no_show                   (day closed without a dose)
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from kiosk.errors import IllegalTransition
 
 
-class VisitState(Enum):
+class VisitState(StrEnum):
     """Where a visit stands. The last five end a visit without a dose, except card_issued."""
 
     CHECKED_IN = "checked_in"

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.credentials import Verdict, new_short_id, sign_pass, verify
 from kiosk.domain.visit import VisitState
+from kiosk.states import OutcomeKind
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger, unused_pass
@@ -26,8 +27,7 @@ PREFIX_REGISTERED, PREFIX_WALKIN, PREFIX_PRIORITY = "A", "W", "P"
 class CheckInOutcome:
     """What the attendee is told. ``kind`` is a stable code; ``kiosk.i18n`` words it."""
 
-    kind: str  # admitted | already_checked_in | full | pass_held | not_registered | unrecognised | too_early
-    #            | plan_over | pass_not_today | pass_used | pass_unknown | forged | card_scanned
+    kind: OutcomeKind
     name: str = ""
     queue_number: str = ""
     visit_id: object = None
@@ -51,13 +51,13 @@ class CheckInService:
         """Check in whoever ``raw`` identifies; never raises for bad input."""
         payload = parse_payload(raw)
         if isinstance(payload, Unrecognised):
-            return CheckInOutcome("unrecognised", detail=payload.reason)
+            return CheckInOutcome(OutcomeKind.UNRECOGNISED, detail=payload.reason)
         if isinstance(payload, SignedCredential):
             return self._credential(payload)
         with self.ctx.db.write() as session:
             registration = _find(session, payload)
             if registration is None:
-                return CheckInOutcome("not_registered")
+                return CheckInOutcome(OutcomeKind.NOT_REGISTERED)
             return self._admit(session, registration, walkin=registration.source == "walkin")
 
     def check_in_registration(self, registration_id: object) -> CheckInOutcome:
@@ -65,7 +65,7 @@ class CheckInService:
         with self.ctx.db.write() as session:
             registration = session.get(Registration, registration_id)
             if registration is None:
-                return CheckInOutcome("not_registered")
+                return CheckInOutcome(OutcomeKind.NOT_REGISTERED)
             return self._admit(session, registration, walkin=registration.source == "walkin")
 
     def _admit(self, session: Session, person: Registration, walkin: bool, pass_: PriorityPass | None = None) -> CheckInOutcome:
@@ -88,7 +88,7 @@ class CheckInService:
             held.used_at, pass_ = now, held
         prefix = PREFIX_PRIORITY if pass_ is not None and pass_.valid_on == today else \
             (PREFIX_WALKIN if walkin else PREFIX_REGISTERED)
-        visit = Visit(registration_id=person.id, service_day=today, state=VisitState.CHECKED_IN.value,
+        visit = Visit(registration_id=person.id, service_day=today, state=VisitState.CHECKED_IN,
                       queue_number=_next_queue_number(session, today, prefix), dose_number=len(doses) + 1,
                       walkin=walkin, priority_pass_id=pass_.id if pass_ else None, station_id=self.ctx.station_id,
                       checked_in_at=now, updated_at=now)
@@ -98,31 +98,31 @@ class CheckInService:
         if self.ctx.print_queue_tickets:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
         record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
-        return CheckInOutcome("admitted", name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
+        return CheckInOutcome(OutcomeKind.ADMITTED, name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
                               dose_number=visit.dose_number, at=now, slip_queued=self.ctx.print_queue_tickets)
 
     def _refusal(self, session: Session, person: Registration, today: dt.date,
                  doses: list[Vaccination]) -> CheckInOutcome | None:
         earlier = session.exec(select(Visit).where(Visit.registration_id == person.id, Visit.service_day == today)).first()
         if earlier is not None:
-            return CheckInOutcome("already_checked_in", name=person.name, queue_number=earlier.queue_number,
+            return CheckInOutcome(OutcomeKind.ALREADY_CHECKED_IN, name=person.name, queue_number=earlier.queue_number,
                                   visit_id=earlier.id, at=self.ctx.clock.local(earlier.checked_in_at))
         if doses:
             last = doses[-1]
             given_on = self.ctx.clock.local(last.given_at).date()
             earliest = self.ctx.products.earliest_next_dose(last.product, given_on)
             if today < earliest:
-                return CheckInOutcome("too_early", name=person.name, day=earliest, detail=last.product)
+                return CheckInOutcome(OutcomeKind.TOO_EARLY, name=person.name, day=earliest, detail=last.product)
         return None
 
     def _turn_away(self, session: Session, person: Registration, today: dt.date, now: dt.datetime,
                    held: PriorityPass | None) -> CheckInOutcome:
         if held is not None:  # already sent home once with a pass: the truth again, no second pass, counted once
-            return CheckInOutcome("pass_held", name=person.name, day=held.valid_on, pass_id=held.id)
+            return CheckInOutcome(OutcomeKind.PASS_HELD, name=person.name, day=held.valid_on, pass_id=held.id)
         self.ledger.count_turned_away(session, today)
         valid_on = self.ledger.hold_for_pass(session, today)
         if valid_on is None:
-            return CheckInOutcome("plan_over", name=person.name)
+            return CheckInOutcome(OutcomeKind.PLAN_OVER, name=person.name)
         short_id = new_short_id()
         pass_ = PriorityPass(short_id=short_id, registration_id=person.id, issued_on=today, valid_on=valid_on,
                              payload=sign_pass(self.ctx.keys, short_id, valid_on), issued_at=now)
@@ -131,24 +131,24 @@ class CheckInService:
         session.add(PrintJob(kind="pass", subject_id=pass_.id, created_at=now))
         record_event(session, self.ctx.destinations, "pass.issued", pass_.id,
                      {"pass_id": pass_.id, "registration_id": person.id, "valid_on": valid_on}, now)
-        return CheckInOutcome("full", name=person.name, day=valid_on, pass_id=pass_.id, slip_queued=True)
+        return CheckInOutcome(OutcomeKind.FULL, name=person.name, day=valid_on, pass_id=pass_.id, slip_queued=True)
 
     def _credential(self, credential: SignedCredential) -> CheckInOutcome:
         verdict, _ = verify(self.ctx.keys, credential)
         if verdict is not Verdict.VALID:
-            return CheckInOutcome("forged", detail=verdict.value)
+            return CheckInOutcome(OutcomeKind.FORGED, detail=verdict.value)
         if credential.kind == "card":
-            return CheckInOutcome("card_scanned", detail=credential.credential_id)
+            return CheckInOutcome(OutcomeKind.CARD_SCANNED, detail=credential.credential_id)
         with self.ctx.db.write() as session:
             pass_ = session.exec(select(PriorityPass).where(PriorityPass.short_id == credential.credential_id)).first()
             if pass_ is None:
-                return CheckInOutcome("pass_unknown")
+                return CheckInOutcome(OutcomeKind.PASS_UNKNOWN)
             person = session.get(Registration, pass_.registration_id)
             assert person is not None  # a foreign key guarantees it
             if pass_.used_at is not None:
-                return CheckInOutcome("pass_used", name=person.name, at=self.ctx.clock.local(pass_.used_at))
+                return CheckInOutcome(OutcomeKind.PASS_USED, name=person.name, at=self.ctx.clock.local(pass_.used_at))
             if pass_.valid_on != self.ctx.clock.today():
-                return CheckInOutcome("pass_not_today", name=person.name, day=pass_.valid_on)
+                return CheckInOutcome(OutcomeKind.PASS_NOT_TODAY, name=person.name, day=pass_.valid_on)
             return self._admit(session, person, walkin=person.source == "walkin", pass_=pass_)
 
 

@@ -146,5 +146,5 @@ def _visit_and_person(session: Session, visit_id: uuid.UUID) -> tuple[Visit, Reg
 
 
 def _move(visit: Visit, target: VisitState, now: dt.datetime) -> None:
-    visit.state = transition(VisitState(visit.state), target).value
+    visit.state = transition(VisitState(visit.state), target)
     visit.updated_at = now

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from kiosk.domain.visit import VisitState
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, mask_nik, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.storage.tables import Card, DayQuota, PriorityPass, Registration, Screening, Visit
@@ -98,10 +99,10 @@ class StaffDesk:
                                        .group_by(Visit.state)).all())
             passes = session.exec(select(func.count()).select_from(PriorityPass)
                                   .where(PriorityPass.issued_on == day)).one()
-        vaccinated = states.get("vaccinated", 0) + states.get("card_issued", 0)
+        vaccinated = states.get(VisitState.VACCINATED, 0) + states.get(VisitState.CARD_ISSUED, 0)
         return DayNumbers(day, row.cap, row.used, max(row.cap - row.used - row.held_for_passes, 0), row.held_for_passes,
                           row.walkin_slots, row.walkin_used, sum(states.values()), vaccinated,
-                          states.get("postponed", 0), row.turned_away, passes, row.released)
+                          states.get(VisitState.POSTPONED, 0), row.turned_away, passes, row.released)
 
 
 def _planned(ctx: StationContext, day: dt.date) -> DayQuota:

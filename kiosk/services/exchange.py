@@ -19,6 +19,7 @@ from kiosk.errors import KioskError
 from kiosk.identity import SignedCredential, mask_nik, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
+from kiosk.states import CardStatus, OutboxState
 from kiosk.storage.tables import Card, OutboxRow, Registration, Vaccination, Visit
 from kiosk.sync.drainer import Venue, load_record
 from kiosk.sync.port import SyncRecord
@@ -50,7 +51,7 @@ class CardForExchange:
 
     @property
     def on_server(self) -> bool:
-        return self.record_state == "acknowledged"
+        return self.record_state == OutboxState.ACKNOWLEDGED
 
 
 class ExchangeService:
@@ -76,7 +77,7 @@ class ExchangeService:
             if card is None:
                 raise ExchangeRefused("unknown_card", f"Kartu {credential.credential_id} tidak tercatat di sini / "
                                                       "Card not recorded at this venue's stations")
-            if card.status == "exchanged":
+            if card.status == CardStatus.EXCHANGED:
                 when = self.ctx.clock.local(card.exchanged_at) if card.exchanged_at else None
                 raise ExchangeRefused("already_exchanged", f"Sudah ditukar / Already exchanged "
                                       f"{when:%d-%m-%Y %H:%M} by {card.exchanged_by} for {card.certificate_id}"
@@ -102,9 +103,9 @@ class ExchangeService:
             card = session.get(Card, card_id)
             if card is None:
                 raise ExchangeRefused("unknown_card", "no such card")
-            if card.status == "exchanged":  # another desk got there first
+            if card.status == CardStatus.EXCHANGED:  # another desk got there first
                 raise ExchangeRefused("already_exchanged", f"Sudah ditukar / Already exchanged for {card.certificate_id}")
-            card.status, card.certificate_id = "exchanged", certificate_id.strip()
+            card.status, card.certificate_id = CardStatus.EXCHANGED, certificate_id.strip()
             card.exchanged_by, card.exchanged_at = staff.strip(), now
             audit(session, staff.strip(), "card.exchanged", card.id, f"{card.short_id} -> {card.certificate_id}", now)
             return card

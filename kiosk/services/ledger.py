@@ -95,8 +95,8 @@ class QuotaLedger:
         """End a day: unfinished visits become no-shows, unused pass holds lapse, leftover carries."""
         row = self._row(session, day)
         for visit in session.exec(select(Visit).where(Visit.service_day == day, col(Visit.state).in_(
-                [VisitState.CHECKED_IN.value, VisitState.SCREENED.value]))).all():
-            visit.state, visit.updated_at = VisitState.NO_SHOW.value, now
+                [VisitState.CHECKED_IN, VisitState.SCREENED]))).all():
+            visit.state, visit.updated_at = VisitState.NO_SHOW, now
             record_event(session, self.destinations, "visit.no_show", visit.id, {"visit_id": visit.id}, now)
             self.release(session, day, visit.walkin)
         session.refresh(row)

@@ -20,9 +20,10 @@ from kiosk.ports import DeviceError, Printer, Slip
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
 from kiosk.services.slips import SlipBuilder
+from kiosk.states import WAITING_JOBS, PrintJobState
 from kiosk.storage.tables import PrintJob
 
-WAITING = ("pending", "failed")
+WAITING = WAITING_JOBS
 INTERRUPTED = "interrupted: the station stopped while this slip was printing; check for a torn slip"
 
 
@@ -55,7 +56,7 @@ class PrintQueue:
     def outstanding(self) -> list[JobView]:
         """What staff should know about: every job not done and not cancelled."""
         with self.ctx.db.read() as session:
-            jobs = session.exec(select(PrintJob).where(col(PrintJob.state).in_([*WAITING, "printing"]))
+            jobs = session.exec(select(PrintJob).where(col(PrintJob.state).in_([*WAITING, PrintJobState.PRINTING]))
                                 .order_by(col(PrintJob.created_at))).all()
         return [JobView(j.id, j.kind, j.state, j.attempts, j.last_error, j.reprint_no, self.ctx.clock.local(j.created_at))
                 for j in jobs]
@@ -63,9 +64,9 @@ class PrintQueue:
     def recover_interrupted(self) -> int:
         """At start: a job left 'printing' was cut off by a crash or power cut; it prints again."""
         with self.ctx.db.write() as session:
-            jobs = session.exec(select(PrintJob).where(PrintJob.state == "printing")).all()
+            jobs = session.exec(select(PrintJob).where(PrintJob.state == PrintJobState.PRINTING)).all()
             for job in jobs:
-                job.state, job.last_error = "failed", INTERRUPTED
+                job.state, job.last_error = PrintJobState.FAILED, INTERRUPTED
         return len(jobs)
 
     def run_pending(self, printer: Printer) -> list[PrintJob]:
@@ -85,21 +86,21 @@ class PrintQueue:
         try:
             printer.print_slip(slip)
         except DeviceError as exc:
-            self._set(job_id, "failed", str(exc) or exc.__class__.__name__)
+            self._set(job_id, PrintJobState.FAILED, str(exc) or exc.__class__.__name__)
             return False
-        self._set(job_id, "done")
+        self._set(job_id, PrintJobState.DONE)
         return True
 
     def note_waiting(self, reason: str) -> None:
         """Record why waiting slips cannot print now (the printer's own words); they stay waiting."""
         with self.ctx.db.write() as session:
             session.execute(update(PrintJob).where(col(PrintJob.state).in_(WAITING), col(PrintJob.last_error) != reason)
-                            .values(state="failed", last_error=reason))
+                            .values(state=PrintJobState.FAILED, last_error=reason))
 
     def _claim(self, job_id: uuid.UUID) -> bool:
         """Mark a waiting job ``printing`` with one conditional UPDATE; False when it is no longer waiting."""
         claim = (update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(WAITING))
-                 .values(state="printing", attempts=PrintJob.attempts + 1))
+                 .values(state=PrintJobState.PRINTING, attempts=PrintJob.attempts + 1))
         with self.ctx.db.write() as session:
             return session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
 
@@ -108,7 +109,7 @@ class PrintQueue:
             job = session.get(PrintJob, job_id)
             assert job is not None
             job.state, job.last_error = state, error
-            if state == "done":
+            if state == PrintJobState.DONE:
                 job.printed_at = self.ctx.clock.now()
 
     def cancel(self, job_id: uuid.UUID, staff: str, reason: str) -> None:
@@ -122,7 +123,7 @@ class PrintQueue:
                 raise NotFound("no such print job")
             if job.state not in WAITING:
                 raise KioskError(f"this job is {job.state}; only a waiting job can be cancelled")
-            job.state = "cancelled"
+            job.state = PrintJobState.CANCELLED
             audit(session, staff, "print.cancel", job.id, f"{job.kind}: {reason.strip()}", now)
 
     def slip_for(self, job_id: uuid.UUID) -> Slip:

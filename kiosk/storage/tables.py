@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
+from kiosk.states import CardStatus, OutboxState, PrintJobState
 from kiosk.storage.types import UTCDateTime
 
 
@@ -86,7 +87,7 @@ class Card(SQLModel, table=True):
     short_id: str = Field(unique=True, index=True)
     visit_id: uuid.UUID = Field(foreign_key="visit.id", unique=True)
     payload: str
-    status: str = "issued"  # issued | exchanged
+    status: str = CardStatus.ISSUED  # a kiosk.states.CardStatus
     reprints: int = 0
     issued_at: dt.datetime = _instant(nullable=False)
     certificate_id: str = ""  # the national certificate it was exchanged for
@@ -150,7 +151,7 @@ class OutboxRow(SQLModel, table=True):
     aggregate_id: uuid.UUID = Field(index=True)
     patient_key: str = Field(default="", index=True)  # the person's registration id, "" for non-person records
     payload_json: str
-    state: str = Field(default="pending", index=True)  # pending | in_flight | acknowledged | needs_attention | skipped
+    state: str = Field(default=OutboxState.PENDING, index=True)  # a kiosk.states.OutboxState
     attempts: int = 0
     last_error: str = ""
     next_attempt_at: dt.datetime | None = _instant(nullable=True)
@@ -175,10 +176,10 @@ class PrintJob(SQLModel, table=True):
     """A slip to print; created with the card or pass, printed after the commit."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    kind: str  # card | pass
+    kind: str  # card | pass | ticket
     subject_id: uuid.UUID = Field(index=True)
     reprint_no: int = 0
-    state: str = Field(default="pending", index=True)  # pending | done | failed
+    state: str = Field(default=PrintJobState.PENDING, index=True)  # a kiosk.states.PrintJobState
     attempts: int = 0
     last_error: str = ""
     created_at: dt.datetime = _instant(nullable=False)

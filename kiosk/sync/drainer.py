@@ -31,12 +31,12 @@ from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from kiosk.states import UNSETTLED, OutboxState
 from kiosk.storage.db import Database
 from kiosk.storage.tables import OutboxRow, Registration, SyncState
 from kiosk.sync.port import (Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord,
                              TransientFailure)
 
-UNSETTLED = ("pending", "in_flight")
 
 
 def utcnow() -> dt.datetime:
@@ -166,10 +166,10 @@ class Drainer:
                 return False
             # Whatever another (dead) sender had in flight, or this one left behind, is due again.
             stale = update(OutboxRow).where(col(OutboxRow.destination) == self.destination,
-                                            col(OutboxRow.state) == "in_flight")
+                                            col(OutboxRow.state) == OutboxState.IN_FLIGHT)
             if state.holder == self.holder:
                 stale = stale.where(col(OutboxRow.lease_until) < now)
-            session.execute(stale.values(state="pending", lease_until=None))
+            session.execute(stale.values(state=OutboxState.PENDING, lease_until=None))
             state.holder = self.holder
             state.lease_until = now + self.lease
         self._lease_until = now + self.lease
@@ -195,7 +195,7 @@ class Drainer:
         blocked = exists().where(earlier.destination == OutboxRow.destination, earlier.patient_key == OutboxRow.patient_key,
                                  earlier.seq < OutboxRow.seq, col(earlier.state).in_(UNSETTLED))
         stmt = (select(OutboxRow)
-                .where(col(OutboxRow.destination) == self.destination, col(OutboxRow.state) == "pending",
+                .where(col(OutboxRow.destination) == self.destination, col(OutboxRow.state) == OutboxState.PENDING,
                        or_(col(OutboxRow.next_attempt_at).is_(None), col(OutboxRow.next_attempt_at) <= now),
                        or_(col(OutboxRow.patient_key) == "", ~blocked))
                 .order_by(col(OutboxRow.seq)).limit(limit))
@@ -205,7 +205,7 @@ class Drainer:
                 return []
             rows = list(session.exec(stmt).all())
             for row in rows:
-                row.state, row.lease_until = "in_flight", now + self.lease
+                row.state, row.lease_until = OutboxState.IN_FLIGHT, now + self.lease
             state.lease_until = now + self.lease
             self._lease_until = state.lease_until
             return [self._record(session, row) for row in rows]
@@ -278,14 +278,14 @@ class Drainer:
                 return
             for result in results:
                 row = session.get(OutboxRow, uuid.UUID(result.row_id))
-                if row is None or row.state != "in_flight":
+                if row is None or row.state != OutboxState.IN_FLIGHT:
                     continue
                 row.lease_until = None
                 if result.kind == "release":
-                    row.state = "pending"
+                    row.state = OutboxState.PENDING
                 elif result.kind == "ack":
                     assert result.ack is not None
-                    row.state = "skipped" if result.ack.skipped else "acknowledged"
+                    row.state = OutboxState.SKIPPED if result.ack.skipped else OutboxState.ACKNOWLEDGED
                     row.server_ids = " ".join(result.ack.server_ids) or result.ack.skipped
                     row.acked_at, row.last_error, row.next_attempt_at = now, "", None
                     if result.ack.skipped:
@@ -294,13 +294,13 @@ class Drainer:
                         state.last_success_at = now
                         report.sent += 1
                 elif result.kind == "retry":
-                    row.state, row.attempts, row.last_error = "pending", row.attempts + 1, result.message
+                    row.state, row.attempts, row.last_error = OutboxState.PENDING, row.attempts + 1, result.message
                     row.next_attempt_at = now + dt.timedelta(seconds=result.delay)
                     state.last_error, state.last_error_at = result.message, now
                     report.retrying += 1
                     report.errors.append(result.message)
                 else:  # attention
-                    row.state, row.attempts, row.last_error = "needs_attention", row.attempts + 1, result.message
+                    row.state, row.attempts, row.last_error = OutboxState.NEEDS_ATTENTION, row.attempts + 1, result.message
                     state.last_error, state.last_error_at = result.message, now
                     report.needs_attention += 1
                     report.errors.append(result.message)
@@ -353,9 +353,9 @@ def sync_status(db: Database, destination: str = "central") -> SyncStatus:
         state = session.get(SyncState, destination) or SyncState(destination=destination)
     if oldest is not None and oldest.tzinfo is None:  # an aggregate skips the column type
         oldest = dt.datetime.fromisoformat(str(oldest)).replace(tzinfo=dt.UTC)
-    return SyncStatus(backlog=counts.get("pending", 0) + counts.get("in_flight", 0), in_flight=counts.get("in_flight", 0),
-                      needs_attention=counts.get("needs_attention", 0),
-                      acknowledged=counts.get("acknowledged", 0),
+    return SyncStatus(backlog=counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.IN_FLIGHT, 0), in_flight=counts.get(OutboxState.IN_FLIGHT, 0),
+                      needs_attention=counts.get(OutboxState.NEEDS_ATTENTION, 0),
+                      acknowledged=counts.get(OutboxState.ACKNOWLEDGED, 0),
                       oldest_pending_at=oldest, last_success_at=state.last_success_at, last_error=state.last_error,
                       last_error_at=state.last_error_at, holder=state.holder, lease_until=state.lease_until)
 
@@ -376,7 +376,7 @@ class AttentionItem:
 def needing_attention(db: Database, destination: str = "central", limit: int = 200) -> list[AttentionItem]:
     with db.read() as session:
         rows = session.exec(select(OutboxRow).where(col(OutboxRow.destination) == destination,
-                                                    col(OutboxRow.state) == "needs_attention")
+                                                    col(OutboxRow.state) == OutboxState.NEEDS_ATTENTION)
                             .order_by(col(OutboxRow.seq)).limit(limit)).all()
         items = []
         for row in rows:
@@ -395,10 +395,10 @@ def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime) 
         row = _find_row(session, str(row_id))
         if row is None:
             raise NotFound(f"no sync record {row_id}")
-        if row.state != "needs_attention":
+        if row.state != OutboxState.NEEDS_ATTENTION:
             raise KioskError(f"record {row.id} is {row.state.replace('_', ' ')}, not waiting for attention")
         audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now)
-        row.state, row.next_attempt_at = "pending", None
+        row.state, row.next_attempt_at = OutboxState.PENDING, None
         return row
 
 
@@ -410,6 +410,6 @@ def _find_row(session: Session, text: str) -> OutboxRow | None:
         pass
     if len(text) < 8:
         return None
-    matches = [r for r in session.exec(select(OutboxRow).where(col(OutboxRow.state) == "needs_attention")).all()
+    matches = [r for r in session.exec(select(OutboxRow).where(col(OutboxRow.state) == OutboxState.NEEDS_ATTENTION)).all()
                if str(r.id).startswith(text)]
     return matches[0] if len(matches) == 1 else None

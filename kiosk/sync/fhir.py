@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.config import SyncSettings
 from kiosk.identity import mask_nik
 from kiosk.sync.http import HttpClient
+from kiosk.states import CertificateStatus
 from kiosk.sync.port import Ack, Certificate, PermanentFailure, SyncFailure, SyncRecord, TransientFailure
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
@@ -262,16 +263,16 @@ class FhirServer:
             response = self.http.request("GET", f"{self.base}/Immunization", params={
                 "identifier": f"{RECORD_SYSTEM}|urn:uuid:{record.record_id}"}, headers={"Accept": "application/fhir+json"})
         except SyncFailure as exc:
-            return Certificate("unreachable", detail=str(exc))
+            return Certificate(CertificateStatus.UNREACHABLE, detail=str(exc))
         found = [e.get("resource", {}) for e in response.json().get("entry", [])
                  if e.get("resource", {}).get("resourceType") == "Immunization"]
         if not found:
-            return Certificate("not_yet", detail="the national server has no record of this dose yet")
+            return Certificate(CertificateStatus.NOT_YET, detail="the national server has no record of this dose yet")
         immunization = found[0]
         for identifier in immunization.get("identifier", []):
             if identifier.get("system") == CERTIFICATE_SYSTEM and identifier.get("value"):
-                return Certificate("issued", identifier["value"])
-        return Certificate("issued", f"Immunization/{immunization['id']}")
+                return Certificate(CertificateStatus.ISSUED, identifier["value"])
+        return Certificate(CertificateStatus.ISSUED, f"Immunization/{immunization['id']}")
 
     def close(self) -> None:
         self.http.close()

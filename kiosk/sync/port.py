@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kiosk.errors import KioskError
+from kiosk.states import CertificateStatus
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Ack:
 class Certificate:
     """The national certificate for a vaccination, as the server reports it."""
 
-    status: str  # issued | not_yet | unreachable
+    status: CertificateStatus
     certificate_id: str = ""
     detail: str = ""
 
