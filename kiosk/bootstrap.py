@@ -25,7 +25,8 @@ from kiosk.services.registrations import RegistrationService
 from kiosk.services.exchange import ExchangeService
 from kiosk.storage import migrate
 from kiosk.storage.db import Database, make_engine
-from kiosk.sync.drainer import Venue
+from kiosk.services.sync_desk import SyncDesk
+from kiosk.sync.records import Venue
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Station:
     desk: StaffDesk
     printing: PrintQueue
     exchange: ExchangeService
+    sync: SyncDesk
 
     def close(self) -> None:
         """Release the database connections."""
@@ -77,4 +79,4 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
     printing = PrintQueue(ctx, settings.language)  # interrupted slips are found by the spooler at the station's start
     venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),
-                   StaffDesk(ctx), printing, ExchangeService(ctx, venue))
+                   StaffDesk(ctx), printing, ExchangeService(ctx, venue), SyncDesk(ctx))

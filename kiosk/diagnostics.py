@@ -61,9 +61,7 @@ def _key(station: Station) -> Check:
 
 
 def _sync(station: Station) -> Check:
-    from kiosk.sync.drainer import sync_status
-
-    status = sync_status(station.ctx.db)
+    status = station.sync.status()
     where = station.settings.sync.url if station.settings.sync.server != "none" else "not configured"
     detail = f"{where}: {status.backlog} waiting, {status.needs_attention} need attention"
     if status.last_error and (status.backlog or status.needs_attention):

@@ -121,7 +121,7 @@ class KioskApp(App[int], inherit_bindings=False):
         from kiosk.sync.factory import build_drainer
 
         assert self.station is not None
-        drainer = build_drainer(self.settings, self.station.ctx.db)
+        drainer = build_drainer(self.settings, self.station.ctx.db, clock=self.station.ctx.clock)
         try:
             drainer.run(self._sync_stop, self.settings.sync.poll_seconds,
                         on_report=lambda report: self.post_message(Synced(report)))

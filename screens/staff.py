@@ -94,10 +94,8 @@ class StaffScreen(HostedScreen, Screen[None]):
 
     def show_sync(self) -> None:
         """One line: what waits for the central server, what needs attention, the last error."""
-        from kiosk.sync.drainer import sync_status
-
         ctx = self.kiosk.station.ctx
-        status = sync_status(ctx.db)
+        status = self.kiosk.station.sync.status()
         if self.kiosk.settings.sync.server == "none":
             text = f"Sinkron / Sync: tidak diatur / not configured — {status.backlog} menunggu / waiting"
         else:

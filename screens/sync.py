@@ -11,7 +11,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
 from kiosk.sync.commands import status_lines
-from kiosk.sync.drainer import AttentionItem, needing_attention, resend, sync_status
+from kiosk.services.sync_desk import AttentionItem
 
 TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / screening",
           "vaccination.recorded": "dosis / dose", "card.issued": "kartu / card", "pass.issued": "tiket / pass",
@@ -58,11 +58,11 @@ class SyncScreen(HostedScreen, Screen[None]):
         """Reload status and the list (local reads)."""
         station = self.kiosk.station
         now = station.ctx.clock.now()
-        lines = status_lines(sync_status(station.ctx.db), now, station.ctx.clock.tz)
+        lines = status_lines(station.sync.status(), now, station.ctx.clock.tz)
         if self.kiosk.settings.sync.server == "none":
             lines.insert(0, "sinkron tidak diatur (sync.server = none): catatan menunggu di stasiun / records wait here")
         self.query_one("#sync-status", Static).update("\n".join(lines))
-        self.items = needing_attention(station.ctx.db)
+        self.items = station.sync.attention()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -92,7 +92,7 @@ class SyncScreen(HostedScreen, Screen[None]):
             self.query_one("#form-error", Label).update("Isi nama Anda / Type your name (it goes in the audit log)")
             return
         try:
-            resend(self.kiosk.station.ctx.db, item.row_id, by, self.kiosk.station.ctx.clock.now())
+            self.kiosk.station.sync.resend(item.row_id, by)
         except KioskError as exc:
             self.query_one("#form-error", Label).update(str(exc))
             return

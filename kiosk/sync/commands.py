@@ -13,8 +13,8 @@ from kiosk.sync.port import DrainReport
 
 if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at import
     from kiosk.config import Settings
-    from kiosk.storage.db import Database
-    from kiosk.sync.drainer import SyncStatus
+    from kiosk.bootstrap import Station
+    from kiosk.services.sync_desk import SyncStatus
 
 
 def add_parser(sub: Any) -> None:
@@ -31,22 +31,20 @@ def add_parser(sub: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.bootstrap import build_station
-    from kiosk.sync.drainer import resend, utcnow
 
     station = build_station(settings)
     try:
-        db = station.ctx.db
         if args.action == "status":
-            return _status(db, args.json, station.ctx.clock.tz)
+            return _status(station, args.json)
         if args.action == "attention":
-            return _attention(db)
+            return _attention(station)
         if args.action == "resend":
-            row = resend(db, args.record, args.by, utcnow())
+            row = station.sync.resend(args.record, args.by)
             print(f"record {row.id} ({row.topic}) queued again")
             return 0
         from kiosk.sync.factory import build_drainer
 
-        drainer = build_drainer(settings, db)
+        drainer = build_drainer(settings, station.ctx.db, clock=station.ctx.clock)
         try:
             if args.action == "once":
                 report = drainer.drain()
@@ -109,24 +107,20 @@ def _duration(delta: dt.timedelta) -> str:
     return f"{seconds // 86400} days"
 
 
-def _status(db: Database, as_json: bool, tz: dt.tzinfo) -> int:
-    from kiosk.sync.drainer import sync_status, utcnow
-
-    status = sync_status(db)
+def _status(station: Station, as_json: bool) -> int:
+    status, now, tz = station.sync.status(), station.ctx.clock.now(), station.ctx.clock.tz
     if as_json:
         data = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in status.__dict__.items()}
-        age = status.oldest_age(utcnow())
+        age = status.oldest_age(now)
         data["oldest_pending_age_seconds"] = age.total_seconds() if age is not None else None
         print(json.dumps(data, indent=2))
     else:
-        print("\n".join(status_lines(status, utcnow(), tz)))
+        print("\n".join(status_lines(status, now, tz)))
     return 0
 
 
-def _attention(db: Database) -> int:
-    from kiosk.sync.drainer import needing_attention
-
-    items = needing_attention(db)
+def _attention(station: Station) -> int:
+    items = station.sync.attention()
     if not items:
         print("nothing needs attention")
     for item in items:

@@ -33,7 +33,8 @@ from sqlmodel import Session, col, func, select
 
 from kiosk.states import UNSETTLED, OutboxState
 from kiosk.storage.db import Database
-from kiosk.storage.tables import OutboxRow, Registration, SyncState
+from kiosk.storage.tables import OutboxRow, SyncState
+from kiosk.sync.records import Venue, load_record
 from kiosk.sync.port import (Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord,
                              TransientFailure)
 
@@ -55,28 +56,6 @@ class Backoff:
             return retry_after
         ceiling = min(self.cap, self.base * 2 ** min(max(attempt - 1, 0), 30))
         return ceiling * (0.5 + 0.5 * rng())
-
-
-@dataclass(frozen=True)
-class Venue:
-    """Who is sending: goes into every record."""
-
-    code: str
-    name: str
-    station_id: str
-
-
-def load_record(session: Session, row: OutboxRow, venue: Venue) -> SyncRecord:
-    """An outbox row as the adapters see it: the stored payload plus the person as stored now."""
-    person = None
-    if row.patient_key:
-        found = session.get(Registration, uuid.UUID(row.patient_key))
-        if found is not None:
-            person = {"id": str(found.id), "nik": found.nik, "name": found.name,
-                      "birth_date": found.birth_date.isoformat(), "sex": found.sex, "phone": found.phone}
-    return SyncRecord(row_id=str(row.id), record_id=str(row.aggregate_id), seq=row.seq, topic=row.topic,
-                      payload=json.loads(row.payload_json), person=person, venue_code=venue.code,
-                      venue_name=venue.name, station_id=venue.station_id, created_at=row.created_at)
 
 
 class Drainer:
@@ -320,96 +299,3 @@ class _Result:
     delay: float = 0.0
     pause: bool = False
     ack: Ack | None = None
-
-
-# ---------------------------------------------------------------------- status and attention
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What `kiosk sync status` and the staff desk show."""
-
-    backlog: int
-    in_flight: int
-    needs_attention: int
-    acknowledged: int
-    oldest_pending_at: dt.datetime | None
-    last_success_at: dt.datetime | None
-    last_error: str
-    last_error_at: dt.datetime | None
-    holder: str
-    lease_until: dt.datetime | None
-
-    def oldest_age(self, now: dt.datetime) -> dt.timedelta | None:
-        return now - self.oldest_pending_at if self.oldest_pending_at else None
-
-
-def sync_status(db: Database, destination: str = "central") -> SyncStatus:
-    with db.read() as session:
-        counts = dict(session.exec(select(OutboxRow.state, func.count()).where(  # type: ignore[call-overload]
-            col(OutboxRow.destination) == destination).group_by(col(OutboxRow.state))).all())
-        oldest = session.exec(select(func.min(OutboxRow.created_at)).where(
-            col(OutboxRow.destination) == destination, col(OutboxRow.state).in_(UNSETTLED))).one()
-        state = session.get(SyncState, destination) or SyncState(destination=destination)
-    if oldest is not None and oldest.tzinfo is None:  # an aggregate skips the column type
-        oldest = dt.datetime.fromisoformat(str(oldest)).replace(tzinfo=dt.UTC)
-    return SyncStatus(backlog=counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.IN_FLIGHT, 0), in_flight=counts.get(OutboxState.IN_FLIGHT, 0),
-                      needs_attention=counts.get(OutboxState.NEEDS_ATTENTION, 0),
-                      acknowledged=counts.get(OutboxState.ACKNOWLEDGED, 0),
-                      oldest_pending_at=oldest, last_success_at=state.last_success_at, last_error=state.last_error,
-                      last_error_at=state.last_error_at, holder=state.holder, lease_until=state.lease_until)
-
-
-@dataclass(frozen=True)
-class AttentionItem:
-    """A record the server refused: what it was and what the server said."""
-
-    row_id: uuid.UUID
-    seq: int
-    topic: str
-    person: str
-    error: str
-    attempts: int
-    created_at: dt.datetime
-
-
-def needing_attention(db: Database, destination: str = "central", limit: int = 200) -> list[AttentionItem]:
-    with db.read() as session:
-        rows = session.exec(select(OutboxRow).where(col(OutboxRow.destination) == destination,
-                                                    col(OutboxRow.state) == OutboxState.NEEDS_ATTENTION)
-                            .order_by(col(OutboxRow.seq)).limit(limit)).all()
-        items = []
-        for row in rows:
-            person = session.get(Registration, uuid.UUID(row.patient_key)) if row.patient_key else None
-            items.append(AttentionItem(row.id, row.seq, row.topic, f"{person.name} ({person.nik})" if person else "",
-                                       row.last_error, row.attempts, row.created_at))
-        return items
-
-
-def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime) -> OutboxRow:
-    """Put a refused record back in the queue (after its cause was fixed); audited."""
-    from kiosk.errors import KioskError, NotFound
-    from kiosk.services.outbox import audit
-
-    with db.write() as session:
-        row = _find_row(session, str(row_id))
-        if row is None:
-            raise NotFound(f"no sync record {row_id}")
-        if row.state != OutboxState.NEEDS_ATTENTION:
-            raise KioskError(f"record {row.id} is {row.state.replace('_', ' ')}, not waiting for attention")
-        audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now)
-        row.state, row.next_attempt_at = OutboxState.PENDING, None
-        return row
-
-
-def _find_row(session: Session, text: str) -> OutboxRow | None:
-    """A row by its full id or a unique prefix of at least 8 characters (what the list shows)."""
-    try:
-        return session.get(OutboxRow, uuid.UUID(text))
-    except ValueError:
-        pass
-    if len(text) < 8:
-        return None
-    matches = [r for r in session.exec(select(OutboxRow).where(col(OutboxRow.state) == OutboxState.NEEDS_ATTENTION)).all()
-               if str(r.id).startswith(text)]
-    return matches[0] if len(matches) == 1 else None

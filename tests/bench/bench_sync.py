@@ -32,7 +32,9 @@ from kiosk.config import SyncSettings  # noqa: E402
 from kiosk.storage import migrate  # noqa: E402
 from kiosk.storage.db import Database, make_engine  # noqa: E402
 from kiosk.storage.tables import OutboxRow, Registration  # noqa: E402
-from kiosk.sync.drainer import Backoff, Drainer, Venue, load_record, sync_status  # noqa: E402
+from kiosk.sync.drainer import Backoff, Drainer  # noqa: E402
+from kiosk.sync.records import Venue, load_record  # noqa: E402
+from kiosk.services.sync_desk import sync_status  # noqa: E402
 from kiosk.sync.fhir import FhirServer, build_bundle  # noqa: E402
 from tests.fhir_server import FhirTestServer  # noqa: E402
 

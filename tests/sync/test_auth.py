@@ -7,7 +7,9 @@ import time
 import pytest
 
 from kiosk.config import SyncSettings
-from kiosk.sync.drainer import Backoff, Drainer, Venue, needing_attention, sync_status
+from kiosk.sync.drainer import Backoff, Drainer
+from kiosk.sync.records import Venue
+from kiosk.services.sync_desk import needing_attention, sync_status
 from kiosk.sync.fhir import FhirServer
 from tests.fault_proxy import FaultProxy, operation_outcome
 from tests.fhir_server import FhirTestServer

@@ -10,7 +10,9 @@ import time
 from sqlmodel import select
 
 from kiosk.storage.tables import OutboxRow
-from kiosk.sync.drainer import Backoff, Drainer, Venue, sync_status
+from kiosk.sync.drainer import Backoff, Drainer
+from kiosk.sync.records import Venue
+from kiosk.services.sync_desk import sync_status
 from kiosk.sync.port import Ack, TransientFailure
 from tests.sync_helpers import serve
 

@@ -9,7 +9,8 @@ from kiosk.config import SyncSettings
 from kiosk.errors import KioskError
 from kiosk.services.exchange import ExchangeRefused
 from kiosk.storage.tables import AuditEntry, Card
-from kiosk.sync.drainer import Backoff, Drainer, Venue
+from kiosk.sync.drainer import Backoff, Drainer
+from kiosk.sync.records import Venue
 from kiosk.sync.fhir import FhirServer
 from tests.sync_helpers import drain_until_settled, serve
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.sync.drainer import sync_status
+from kiosk.services.sync_desk import sync_status
 from tests.sync_helpers import assert_exactly_once_in_order, serve
 from tests.unit.test_config import station_config
 

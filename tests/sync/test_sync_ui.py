@@ -9,7 +9,7 @@ from textual.widgets import Button, DataTable, Input
 from kiosk.bootstrap import build_station
 from kiosk.config import Settings
 from kiosk.storage.tables import Card
-from kiosk.sync.drainer import sync_status
+from kiosk.services.sync_desk import sync_status
 from screens.exchange import ExchangeScreen
 from screens.staff import StaffScreen
 from screens.sync import SyncScreen
