@@ -3,15 +3,16 @@
 Each image is shown once, in name order, for ``hold_s`` seconds, then the camera sees nothing
 (an empty grey frame) for ``gap_s``; files added while it runs are shown next. A shown file is
 moved to ``shown/`` (the attendee took their phone away), so a restart does not replay it.
-A technician can replay a bad scan by dropping the photo in the folder. The real webcam
-adapter is issue 3.
+A technician can replay a bad scan by dropping the photo in the folder. ``OpenCVCamera`` is the
+real webcam (or video file); ``StillCamera`` one image.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -8,9 +8,9 @@ DLE EOT where the connector can read; an empty or malformed reply is UNKNOWN, ne
 
 from __future__ import annotations
 
-import socket
 import urllib.parse
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from devices.slip_layout import render
 from kiosk.errors import ConfigError
@@ -59,7 +59,7 @@ class EscposPrinter:
         try:
             self._conn._raw(DLE_EOT + bytes([n]))
             reply = self._conn._read()
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return None
         except (OSError, AttributeError, NotImplementedError):
             return b""

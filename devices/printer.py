@@ -2,7 +2,7 @@
 
 It behaves like a receipt printer, faults included: a technician or a test can put it in
 ``PAPER_OUT``, ``COVER_OPEN`` or ``OFFLINE`` and printing then fails as it would on hardware.
-The real connectors (USB, TCP, serial, CUPS) are issue 4.
+The real connectors (USB, TCP, serial, file, CUPS) are in ``devices/escpos_printer.py``.
 """
 
 from __future__ import annotations

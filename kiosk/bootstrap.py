@@ -11,21 +11,21 @@ from zoneinfo import ZoneInfo
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Settings
-from kiosk.errors import ConfigError
 from kiosk.credentials import VenueKeys, load_or_create_venue_key, public_key_from_text
 from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.screening import load_rule_set
 from kiosk.domain.vaccines import load_products
+from kiosk.errors import ConfigError
 from kiosk.services.checkin import CheckInService
 from kiosk.services.clinic import ClinicService
 from kiosk.services.context import StationContext
 from kiosk.services.desk import StaffDesk
+from kiosk.services.exchange import ExchangeService
 from kiosk.services.printing import PrintQueue
 from kiosk.services.registrations import RegistrationService
-from kiosk.services.exchange import ExchangeService
+from kiosk.services.sync_desk import SyncDesk
 from kiosk.storage import migrate
 from kiosk.storage.db import Database, make_engine
-from kiosk.services.sync_desk import SyncDesk
 from kiosk.sync.records import Venue
 
 

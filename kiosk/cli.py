@@ -7,15 +7,15 @@ Errors a person can fix print one line and exit non-zero, never a traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import csv
+import datetime as dt
 import getpass
 import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from kiosk.config import CONFIG_ENV, Settings, effective_settings, load_settings
 from kiosk.errors import ConfigError, KioskError

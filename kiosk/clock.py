@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 class Clock(Protocol):
     """Tells the current instant in UTC and the venue's local date."""
 
+    tz: ZoneInfo
+
     def now(self) -> dt.datetime: ...
 
     def today(self) -> dt.date: ...

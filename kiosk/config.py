@@ -109,7 +109,7 @@ class QuotaSettings(Section):
     together no more than the stock."""
 
     @model_validator(mode="after")
-    def _plan(self) -> "QuotaSettings":
+    def _plan(self) -> QuotaSettings:
         from kiosk.domain.quota import QuotaPlan
 
         QuotaPlan(self.stock, self.first_day, self.last_day, self.overrides)  # its ValueError names the problem
@@ -197,7 +197,7 @@ class SyncSettings(Section):
     """How often an idle sender looks for new records."""
 
     @model_validator(mode="after")
-    def _complete(self) -> "SyncSettings":
+    def _complete(self) -> SyncSettings:
         if self.server != "none" and not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s):// address for server = \"{self.server}\"")
         if self.auth == "token" and not self.token.get_secret_value():

@@ -56,4 +56,4 @@ def write_demo_qr_images(folder: Path, codes: list[str]) -> None:
     for code in codes:
         target = folder / f"{code}.png"
         if not target.exists():
-            segno.make_qr(code, error="m").save(target, scale=8, border=4)
+            segno.make_qr(code, error="m").save(str(target), scale=8, border=4)

@@ -10,16 +10,17 @@ station shows its face within a second of power-on.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import events, log, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from devices.hid import KeyWedge, Scan, WedgeSettings
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
-from devices.hid import KeyWedge, Scan, WedgeSettings
 from kiosk.services.spooler import PrintSpooler, SpoolReport
 from screens.messages import CheckedIn, Printed, Scanned, StationReady, Synced
 from screens.pin import PinScreen

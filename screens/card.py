@@ -11,9 +11,9 @@ from textual.widgets import Button, Label, Static
 
 from kiosk.domain.visit import VisitState
 from kiosk.errors import KioskError
-from kiosk.states import PrintJobState
 from kiosk.services.desk import VisitView
 from kiosk.services.printing import job_for_subject
+from kiosk.states import PrintJobState
 from screens.host import HostedScreen
 from screens.widgets.slip_preview import SlipPreview
 

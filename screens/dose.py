@@ -12,9 +12,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from kiosk.errors import KioskError
 from kiosk.services.clinic import DoseEntry
 from kiosk.services.desk import VisitView
-from screens.host import HostedScreen
 from screens import forms
 from screens.card import CardScreen
+from screens.host import HostedScreen
 
 SITES = [("Lengan kiri / Left deltoid", "left deltoid"), ("Lengan kanan / Right deltoid", "right deltoid")]
 

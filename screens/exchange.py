@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +14,8 @@ from kiosk.errors import KioskError
 from kiosk.services.exchange import CardForExchange, ExchangeRefused
 from kiosk.states import CertificateStatus, OutboxState
 from kiosk.sync.port import Certificate
-
+from screens.host import HostedScreen
+from screens.messages import Scanned
 
 RECORD_STATES = {
     OutboxState.ACKNOWLEDGED: "sudah di server nasional / on the national server",
@@ -26,8 +26,6 @@ RECORD_STATES = {
 }
 
 
-from screens.host import HostedScreen
-from screens.messages import Scanned
 
 
 class ExchangeScreen(HostedScreen, Screen[None]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +14,6 @@ from kiosk.services.spooler import SpoolReport
 from screens.host import HostedScreen
 from screens.messages import Printed
 from screens.widgets.slip_preview import SlipPreview
-
 
 KINDS = {"card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
 

@@ -12,8 +12,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from kiosk.domain.screening import Outcome, ScreeningAnswers, age_on
 from kiosk.errors import KioskError
 from kiosk.services.desk import VisitView
-from screens.host import HostedScreen
 from screens import forms
+from screens.host import HostedScreen
 
 OVERRIDES = [(f"{o.label_id} / {o.value}", o.value) for o in Outcome]
 

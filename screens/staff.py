@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,15 +12,14 @@ from textual.widgets import Button, DataTable, Input, Label
 from kiosk.domain.visit import VisitState
 from kiosk.services.desk import VisitView
 from kiosk.states import OutcomeKind
-from screens.host import HostedScreen
-from screens.messages import CheckedIn, Scanned
 from screens.card import CardScreen
 from screens.dose import DoseScreen
+from screens.host import HostedScreen
+from screens.messages import CheckedIn, Scanned
 from screens.result import outcome_lines
 from screens.screening import ScreeningScreen
 from screens.walkin import WalkinScreen
 from screens.widgets.numbers import DayNumbersPanel
-
 
 STATE_LABELS = {VisitState.CHECKED_IN: "check-in", VisitState.SCREENED: "skrining OK", VisitState.VACCINATED: "divaksin",
                 VisitState.CARD_ISSUED: "kartu", VisitState.POSTPONED: "ditunda", VisitState.REFERRED: "dirujuk",

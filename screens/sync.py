@@ -10,15 +10,15 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
-from kiosk.sync.commands import status_lines
 from kiosk.services.sync_desk import AttentionItem
+from kiosk.sync.commands import status_lines
+from screens.host import HostedScreen
 
 TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / screening",
           "vaccination.recorded": "dosis / dose", "card.issued": "kartu / card", "pass.issued": "tiket / pass",
           "registration.created": "pendaftaran / registration", "visit.no_show": "tidak hadir / no-show"}
 
 
-from screens.host import HostedScreen
 
 
 class SyncScreen(HostedScreen, Screen[None]):

@@ -16,8 +16,6 @@ from kiosk.config import effective_settings
 from kiosk.diagnostics import Check, station_checks
 from kiosk.ports import DeviceError
 from kiosk.services.slips import diagnostic_slip
-
-
 from screens.host import HostedScreen
 
 

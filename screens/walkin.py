@@ -11,8 +11,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from kiosk.errors import KioskError
 from kiosk.services.registrations import PersonDetails
-from screens.host import HostedScreen
 from screens import forms
+from screens.host import HostedScreen
 from screens.result import outcome_lines
 
 SEXES = [("Perempuan / Female", "F"), ("Laki-laki / Male", "M")]

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest

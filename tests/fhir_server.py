@@ -55,7 +55,7 @@ class FhirTestServer:
                     lines += [f"    - client_id: {client_id}", f"      client_secret: {secret}", "      scopes: system/*.*"]
         (folder / "settings.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def start(self, timeout: float = 120.0) -> "FhirTestServer":
+    def start(self, timeout: float = 120.0) -> FhirTestServer:
         """Start the server and wait until it answers ``/metadata`` (bounded, generous for a busy machine)."""
         log = open(self.folder / "server.log", "ab")
         self.process = subprocess.Popen(

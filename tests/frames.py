@@ -41,7 +41,11 @@ def make_frame(seed: int, size: tuple[int, int] = (640, 480), with_code: bool = 
     """One frame; the same seed always gives the same frame (``text`` overrides the code's content)."""
     rng = random.Random(seed)
     image = background(rng, size)
-    drawn = f"REG-{rng.randint(0, 9999):04d}" if rng.random() < 0.5 else f"SC1/C/KRW01/{rng.randint(10**7, 10**8 - 1)}/20210805/1/" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(103))
+    if rng.random() < 0.5:  # the draws stay in this order: a seed must keep giving the same frame
+        drawn = f"REG-{rng.randint(0, 9999):04d}"
+    else:
+        drawn = f"SC1/C/KRW01/{rng.randint(10**7, 10**8 - 1)}/20210805/1/" + "".join(
+            rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(103))
     text = text or drawn  # the draw happens either way, so a seed gives the same frame
     recipe = []
     if with_code:

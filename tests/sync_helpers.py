@@ -14,9 +14,9 @@ from kiosk.bootstrap import Station
 from kiosk.clock import FixedClock
 from kiosk.domain.screening import ScreeningAnswers
 from kiosk.services.clinic import DoseEntry
+from kiosk.services.sync_desk import sync_status
 from kiosk.storage.tables import OutboxRow, Registration, Screening, Vaccination, Visit
 from kiosk.sync.drainer import Drainer
-from kiosk.services.sync_desk import sync_status
 from kiosk.sync.fhir import RECORD_SYSTEM
 from tests.fhir_server import NIK, FhirTestServer
 

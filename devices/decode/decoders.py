@@ -6,7 +6,8 @@ pyzbar is supported where the system's libzbar is installed.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from devices.decode.gray import to_gray
 from kiosk.ports import DecodedCode, DeviceError

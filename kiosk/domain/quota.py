@@ -8,9 +8,8 @@ day can be kept for walk-ins.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
-
 
 MAX_PLAN_DAYS = 366  # a dose plan runs days or weeks; a year-long span is surely a typo (0001-01-01)
 

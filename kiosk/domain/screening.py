@@ -7,9 +7,10 @@ them. The most serious finding wins: not given > refer > postpone > proceed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 from kiosk.rules import load_rule_file
 

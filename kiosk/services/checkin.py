@@ -13,11 +13,11 @@ from sqlmodel import Session, col, select
 
 from kiosk.credentials import Verdict, new_short_id, sign_pass, verify
 from kiosk.domain.visit import VisitState
-from kiosk.states import OutcomeKind
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger, unused_pass
 from kiosk.services.outbox import record_event
+from kiosk.states import OutcomeKind
 from kiosk.storage.tables import PrintJob, PriorityPass, QueueCounter, Registration, Vaccination, Visit
 
 PREFIX_REGISTERED, PREFIX_WALKIN, PREFIX_PRIORITY = "A", "W", "P"

@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from kiosk.domain.visit import VisitState
@@ -118,15 +118,15 @@ def search_text(raw: str) -> str:
     return "".join(c for c in raw if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF).strip()
 
 
-def _matches(raw: str) -> object:
+def _matches(raw: str) -> ColumnElement[bool]:
     text = search_text(raw)
     payload = parse_payload(text)
     if isinstance(payload, Nik):
-        return Registration.nik == payload.number
+        return col(Registration.nik) == payload.number
     if isinstance(payload, SignedCredential) and payload.kind == "card":
-        return Visit.id.in_(select(Card.visit_id).where(Card.short_id == payload.credential_id))  # type: ignore[attr-defined]
+        return col(Visit.id).in_(select(Card.visit_id).where(col(Card.short_id) == payload.credential_id))
     pattern = "%" + text[:NAME_MAX_CHARS].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions = [col(Registration.name).ilike(pattern, escape="\\"), Visit.queue_number == text.upper()]
+    conditions = [col(Registration.name).ilike(pattern, escape="\\"), col(Visit.queue_number) == text.upper()]
     if isinstance(payload, RegistrationCode):
-        conditions.append(Registration.code == payload.code)
+        conditions.append(col(Registration.code) == payload.code)
     return or_(*conditions)

@@ -21,8 +21,8 @@ from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
 from kiosk.states import CardStatus, OutboxState
 from kiosk.storage.tables import Card, OutboxRow, Registration, Vaccination, Visit
-from kiosk.sync.records import Venue, load_record
 from kiosk.sync.port import SyncRecord
+from kiosk.sync.records import Venue, load_record
 
 
 class ExchangeRefused(KioskError):

@@ -7,6 +7,7 @@ writers: a reservation that would pass the cap matches no row and changes nothin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -110,9 +111,9 @@ class QuotaLedger:
             nxt.walkin_slots = self.plan.walkin_slots(nxt.cap)
         session.flush()
 
-    def _apply(self, session: Session, day: dt.date, condition: object, values: dict[str, object]) -> bool:
+    def _apply(self, session: Session, day: dt.date, condition: object, values: Mapping[str, object]) -> bool:
         stmt = update(DayQuota).where(col(DayQuota.service_day) == day, condition).values(values)  # type: ignore[arg-type]
-        changed = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+        changed: bool = session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
         row = session.identity_map.get(session.identity_key(DayQuota, (day,)))  # type: ignore[arg-type]
         if row is not None:  # the UPDATE bypassed the ORM: reload only this row, not the attendee's
             session.expire(row)

@@ -11,7 +11,6 @@ from sqlmodel import Session, func, select
 
 from kiosk.storage.tables import OutboxRow
 
-
 # What the central server receives: the clinical record of a visit. Registrations, cards, passes and
 # no-shows are the station's own bookkeeping and never leave for it (the venue hub gets everything).
 CENTRAL_TOPICS = frozenset({"visit.checked_in", "screening.recorded", "vaccination.recorded"})

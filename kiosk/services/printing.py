@@ -102,7 +102,8 @@ class PrintQueue:
         claim = (update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(WAITING))
                  .values(state=PrintJobState.PRINTING, attempts=PrintJob.attempts + 1))
         with self.ctx.db.write() as session:
-            return session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
+            claimed: bool = session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
+            return claimed
 
     def _set(self, job_id: uuid.UUID, state: str, error: str = "") -> None:
         with self.ctx.db.write() as session:

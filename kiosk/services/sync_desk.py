@@ -67,7 +67,8 @@ def sync_status(db: Database, destination: str = "central") -> SyncStatus:
         state = session.get(SyncState, destination) or SyncState(destination=destination)
     if oldest is not None and oldest.tzinfo is None:  # an aggregate skips the column type
         oldest = dt.datetime.fromisoformat(str(oldest)).replace(tzinfo=dt.UTC)
-    return SyncStatus(backlog=counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.IN_FLIGHT, 0), in_flight=counts.get(OutboxState.IN_FLIGHT, 0),
+    in_flight = counts.get(OutboxState.IN_FLIGHT, 0)
+    return SyncStatus(backlog=counts.get(OutboxState.PENDING, 0) + in_flight, in_flight=in_flight,
                       needs_attention=counts.get(OutboxState.NEEDS_ATTENTION, 0),
                       acknowledged=counts.get(OutboxState.ACKNOWLEDGED, 0),
                       oldest_pending_at=oldest, last_success_at=state.last_success_at, last_error=state.last_error,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
@@ -12,7 +13,7 @@ from kiosk.states import CardStatus, OutboxState, PrintJobState
 from kiosk.storage.types import UTCDateTime
 
 
-def _instant(**kw: object) -> object:
+def _instant(**kw: Any) -> Any:
     return Field(sa_column=Column(UTCDateTime(), **kw))  # type: ignore[arg-type]
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from kiosk.sync.port import DrainReport
 
 if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at import
-    from kiosk.config import Settings
     from kiosk.bootstrap import Station
+    from kiosk.config import Settings
     from kiosk.services.sync_desk import SyncStatus
 
 

@@ -18,26 +18,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from kiosk.states import UNSETTLED, OutboxState
 from kiosk.storage.db import Database
 from kiosk.storage.tables import OutboxRow, SyncState
+from kiosk.sync.port import Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord, TransientFailure
 from kiosk.sync.records import Venue, load_record
-from kiosk.sync.port import (Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord,
-                             TransientFailure)
-
 
 
 def utcnow() -> dt.datetime:
@@ -55,7 +52,7 @@ class Backoff:
         if retry_after is not None:
             return retry_after
         ceiling = min(self.cap, self.base * 2 ** min(max(attempt - 1, 0), 30))
-        return ceiling * (0.5 + 0.5 * rng())
+        return float(ceiling * (0.5 + 0.5 * rng()))
 
 
 class Drainer:
@@ -171,8 +168,9 @@ class Drainer:
     def _claim(self, limit: int) -> list[SyncRecord]:
         now = self.now()
         earlier = aliased(OutboxRow)
-        blocked = exists().where(earlier.destination == OutboxRow.destination, earlier.patient_key == OutboxRow.patient_key,
-                                 earlier.seq < OutboxRow.seq, col(earlier.state).in_(UNSETTLED))
+        blocked = exists().where(col(earlier.destination) == OutboxRow.destination,
+                                 col(earlier.patient_key) == OutboxRow.patient_key,
+                                 col(earlier.seq) < OutboxRow.seq, col(earlier.state).in_(UNSETTLED))
         stmt = (select(OutboxRow)
                 .where(col(OutboxRow.destination) == self.destination, col(OutboxRow.state) == OutboxState.PENDING,
                        or_(col(OutboxRow.next_attempt_at).is_(None), col(OutboxRow.next_attempt_at) <= now),
@@ -222,7 +220,7 @@ class Drainer:
             self._settle(results, report)
         return pause or bool(stop and stop.is_set())
 
-    def _send_one(self, record: SyncRecord) -> "_Result":
+    def _send_one(self, record: SyncRecord) -> _Result:
         now = self.now()
         try:
             ack = self.server.send(record)
@@ -247,7 +245,7 @@ class Drainer:
         self.paused_until = None
         return _Result(record.row_id, "ack", ack=ack)
 
-    def _settle(self, results: list["_Result"], report: DrainReport) -> None:
+    def _settle(self, results: list[_Result], report: DrainReport) -> None:
         now = self.now()
         with self.db.write() as session:
             state = session.get(SyncState, self.destination)

@@ -6,9 +6,9 @@ from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
 from kiosk.storage.db import Database
-from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
+from kiosk.sync.drainer import Backoff, Drainer, utcnow
 from kiosk.sync.port import CentralServer
+from kiosk.sync.records import Venue
 
 
 def build_server(settings: Settings) -> CentralServer:
@@ -32,4 +32,4 @@ def build_drainer(settings: Settings, db: Database, server: CentralServer | None
     return Drainer(db, server or build_server(settings), Venue(settings.venue.code, settings.venue.name, settings.station.id),
                    batch_size=sync.batch_size, lease_seconds=sync.lease_seconds,
                    backoff=Backoff(sync.retry_base_seconds, sync.retry_cap_seconds),
-                   **({"now": clock.now} if clock is not None else {}))
+                   now=clock.now if clock is not None else utcnow)

@@ -16,8 +16,8 @@ from typing import Any
 
 from kiosk.config import SyncSettings
 from kiosk.identity import mask_nik
-from kiosk.sync.http import HttpClient
 from kiosk.states import CertificateStatus
+from kiosk.sync.http import HttpClient
 from kiosk.sync.port import Ack, Certificate, PermanentFailure, SyncFailure, SyncRecord, TransientFailure
 
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
@@ -208,7 +208,7 @@ def utc(value: Any) -> str:
     when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if when.tzinfo is None:
         raise PermanentFailure(f"time {value!r} has no zone; the station stores UTC instants")
-    return when.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class FhirServer:

@@ -6,7 +6,8 @@ import email.utils
 import threading
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -177,8 +178,9 @@ def server_message(response: httpx.Response) -> str:
             if texts:
                 return "; ".join(str(t) for t in texts)[:2000]
         for key in ("error_description", "message", "detail", "error"):
-            if isinstance(body.get(key), str):
-                return body[key][:2000]
+            value = body.get(key)
+            if isinstance(value, str):
+                return value[:2000]
     text = response.text.strip().replace("\n", " ")
     return text[:300] or response.reason_phrase or "no details"
 

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from kiosk.config import SyncSettings
-from kiosk.sync.http import HttpClient
 from kiosk.states import CertificateStatus
+from kiosk.sync.http import HttpClient
 from kiosk.sync.port import Ack, Certificate, SyncFailure, SyncRecord
 
 

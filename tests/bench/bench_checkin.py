@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parents[2]))
 
+from stdnum.id import nik as stdnum_nik  # noqa: E402
+
 from kiosk.bootstrap import build_station  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 from kiosk.pins import hash_pin  # noqa: E402
 from kiosk.storage.tables import OutboxRow, Visit  # noqa: E402
-from stdnum.id import nik as stdnum_nik  # noqa: E402
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 TZ = ZoneInfo("Asia/Jakarta")

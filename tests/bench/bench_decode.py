@@ -17,12 +17,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[2]))
 
 import cv2  # noqa: E402
-
-from devices.decode.report import expected, frames  # noqa: E402
 import zxingcpp  # noqa: E402
 
 from devices.decode.decoders import PyzbarDecoder  # noqa: E402
 from devices.decode.pipeline import ScanPipeline  # noqa: E402
+from devices.decode.report import expected, frames  # noqa: E402
 from kiosk.ports import DecodedCode  # noqa: E402
 from tests.frames import make_frame  # noqa: E402
 

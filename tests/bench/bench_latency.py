@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parents[2]))
 
-from devices.factory import build_devices  # noqa: E402
 from devices.decode.pipeline import ScanPipeline  # noqa: E402
+from devices.factory import build_devices  # noqa: E402
 from kiosk.bootstrap import build_station  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 from kiosk.config import Settings  # noqa: E402

@@ -77,8 +77,8 @@ def main() -> None:
     for profile, width in (("TM-T20II", "80 mm"), ("POS-5890", "58 mm")):
         for native in (True, False):
             kind = "native QR" if native else "raster QR"
-            ours = timed(lambda: render(slip, profile, native_qr=native))
-            peer = timed(lambda: plain_dummy(slip, profile, native))
+            ours = timed(lambda profile=profile, native=native: render(slip, profile, native_qr=native))
+            peer = timed(lambda profile=profile, native=native: plain_dummy(slip, profile, native))
             rows.append((f"sentra {width} {kind}", ours, f"escpos Dummy {width} {kind}", peer))
     for name, (ms, size), peer_name, (peer_ms, peer_size) in rows:
         print(f"{name:34} {ms:10.3f} {size:7d}")

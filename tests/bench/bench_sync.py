@@ -29,13 +29,13 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
 from kiosk.config import SyncSettings  # noqa: E402
+from kiosk.services.sync_desk import sync_status  # noqa: E402
 from kiosk.storage import migrate  # noqa: E402
 from kiosk.storage.db import Database, make_engine  # noqa: E402
 from kiosk.storage.tables import OutboxRow, Registration  # noqa: E402
 from kiosk.sync.drainer import Backoff, Drainer  # noqa: E402
-from kiosk.sync.records import Venue, load_record  # noqa: E402
-from kiosk.services.sync_desk import sync_status  # noqa: E402
 from kiosk.sync.fhir import FhirServer, build_bundle  # noqa: E402
+from kiosk.sync.records import Venue, load_record  # noqa: E402
 from tests.fhir_server import FhirTestServer  # noqa: E402
 
 VISITS = int(sys.argv[1]) if len(sys.argv) > 1 else 56_000
@@ -58,7 +58,7 @@ class PeakRss:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self.start = rss_mb()
         self._thread.start()
         return self

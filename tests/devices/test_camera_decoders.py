@@ -5,8 +5,6 @@ import builtins
 import cv2
 import numpy as np
 import pytest
-
-from tests.real_parts import missing
 import segno
 
 from devices.camera import FolderCamera
@@ -14,6 +12,7 @@ from devices.decode.decoders import DecoderChain, PyzbarDecoder, ZxingDecoder
 from devices.factory import build_chain
 from kiosk.config import DeviceSettings
 from kiosk.ports import DeviceError
+from tests.real_parts import missing
 
 
 class Clock:
@@ -90,7 +89,7 @@ def test_zxing_reads_qr_and_1d_codes_and_ignores_noise(tmp_path):
 def test_pyzbar_reads_the_same_code_where_libzbar_is_installed(tmp_path):
     try:
         pyzbar = PyzbarDecoder()
-    except DeviceError as exc:
+    except DeviceError:
         missing("libzbar0 (the pyzbar backend's library)", "apt-get install libzbar0")
     assert pyzbar.decode(cv2.imread(str(qr_png(tmp_path / "q.png", "REG-0009"))))[0].text == "REG-0009"
 

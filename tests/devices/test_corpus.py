@@ -9,10 +9,9 @@ import cv2
 import pytest
 import zxingcpp
 
-from devices.decode.report import expected, frames
 from devices.decode.pipeline import ScanPipeline
+from devices.decode.report import expected, frames
 from kiosk.ports import DecodedCode
-
 from tests.real_parts import need_shared
 
 

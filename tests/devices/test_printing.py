@@ -115,7 +115,6 @@ def test_interrupted_job_prints_again_after_a_restart_and_cancel_needs_a_reason(
 @pytest.mark.parametrize("kind", ["card", "pass", "ticket"])
 def test_every_slip_kind_on_every_width(make_station, profile, kind):
     """Fields present, lines fit the head, NIK masked, and the QR decodes and verifies."""
-    from kiosk.services.registrations import PersonDetails
     from tests.conftest import DEMO_CSV
 
     station = make_station(overrides={dt.date(2021, 8, 5): 1})
@@ -130,8 +129,9 @@ def test_every_slip_kind_on_every_width(make_station, profile, kind):
         station.checkin.check_in("REG-0002")
     job = next(j for j in station.printing.pending() if j.kind == kind)
     paper = parse(render(station.printing.slip_for(job.id), profile))
-    from devices.slip_layout import columns
     from escpos.printer import Dummy
+
+    from devices.slip_layout import columns
 
     width = columns(Dummy(profile=profile))
     assert all(len(line.text) <= (width // 4 if line.large and line.text.strip() == "A-1" else width) for line in paper.lines)

@@ -6,9 +6,8 @@ import threading
 import time
 
 from devices.escpos_printer import printer_from_url
-from devices.slip_layout import render
-from kiosk.services.spooler import PrintSpooler
 from kiosk.services.slips import diagnostic_slip
+from kiosk.services.spooler import PrintSpooler
 from tests.escpos_parse import parse
 from tests.fake_printer import FakeNetworkPrinter
 

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from kiosk.config import SyncSettings
-from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
 from kiosk.services.sync_desk import needing_attention, sync_status
+from kiosk.sync.drainer import Backoff, Drainer
 from kiosk.sync.fhir import FhirServer
+from kiosk.sync.records import Venue
 from tests.fault_proxy import FaultProxy, operation_outcome
 from tests.fhir_server import FhirTestServer
 from tests.sync_helpers import assert_exactly_once_in_order, drain_until_settled, serve

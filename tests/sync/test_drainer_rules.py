@@ -9,11 +9,11 @@ import time
 
 from sqlmodel import select
 
+from kiosk.services.sync_desk import sync_status
 from kiosk.storage.tables import OutboxRow
 from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
-from kiosk.services.sync_desk import sync_status
 from kiosk.sync.port import Ack, TransientFailure
+from kiosk.sync.records import Venue
 from tests.sync_helpers import serve
 
 VENUE = Venue("KRW", "Stadion", "ST-01")

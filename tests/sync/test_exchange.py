@@ -10,8 +10,8 @@ from kiosk.errors import KioskError
 from kiosk.services.exchange import ExchangeRefused
 from kiosk.storage.tables import AuditEntry, Card
 from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
 from kiosk.sync.fhir import FhirServer
+from kiosk.sync.records import Venue
 from tests.sync_helpers import drain_until_settled, serve
 
 

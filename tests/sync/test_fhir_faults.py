@@ -12,13 +12,12 @@ import time
 import pytest
 
 from kiosk.config import SyncSettings
-from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
 from kiosk.services.sync_desk import needing_attention, resend, sync_status
+from kiosk.sync.drainer import Backoff, Drainer
 from kiosk.sync.fhir import FhirServer
+from kiosk.sync.records import Venue
 from tests.fault_proxy import operation_outcome
-from tests.sync_helpers import (assert_exactly_once_in_order, dose_after_screening, drain_until_settled, local_states,
-                                serve)
+from tests.sync_helpers import assert_exactly_once_in_order, dose_after_screening, drain_until_settled, local_states, serve
 
 CODES = [f"REG-{n:04d}" for n in range(1, 9)]
 FEVER = {"REG-0003", "REG-0006"}

@@ -14,8 +14,8 @@ import pytest
 
 from kiosk.config import SyncSettings
 from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
 from kiosk.sync.jsonapi import JsonServer
+from kiosk.sync.records import Venue
 from tests.fault_proxy import FaultProxy
 from tests.sync_helpers import drain_until_settled, serve
 

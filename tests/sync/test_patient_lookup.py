@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from kiosk.config import SyncSettings
-from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
 from kiosk.services.sync_desk import needing_attention
+from kiosk.sync.drainer import Backoff, Drainer
 from kiosk.sync.fhir import NIK_SYSTEM, FhirServer
+from kiosk.sync.records import Venue
 from tests.fault_proxy import FaultProxy
 from tests.fhir_server import FhirTestServer
 from tests.sync_helpers import drain_until_settled, identifier, serve

@@ -8,8 +8,8 @@ from textual.widgets import Button, DataTable, Input
 
 from kiosk.bootstrap import build_station
 from kiosk.config import Settings
-from kiosk.storage.tables import Card
 from kiosk.services.sync_desk import sync_status
+from kiosk.storage.tables import Card
 from screens.exchange import ExchangeScreen
 from screens.staff import StaffScreen
 from screens.sync import SyncScreen

@@ -12,8 +12,6 @@ from textual.containers import ScrollableContainer
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from screens.widgets.keypad import Keypad
-from tests.conftest import STAFF_PIN
-from tests.helpers import type_text, until
 
 # 80x24: the smallest terminal; 99x36: foot 1.13's default font on cage at 1280x800 (measured with
 # cage's headless backend at 1280x720: 99x33 cells, 21.8 px a row).
@@ -51,7 +49,6 @@ async def open_each(pilot, app, station):
     from screens.result import ResultScreen
     from screens.screening import ScreeningScreen
     from screens.sync import SyncScreen
-    from screens.technician import TechnicianScreen
     from screens.walkin import WalkinScreen
 
     yield "scan", app.screen

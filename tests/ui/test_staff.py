@@ -116,11 +116,12 @@ async def test_technician_sees_diagnostics_and_can_quit(make_app):
 
 
 async def test_staff_sees_why_a_slip_waits_and_prints_it_when_the_printer_is_back(make_app, station):
+    import datetime as dt
+
     from kiosk.domain.screening import ScreeningAnswers
     from kiosk.ports import PrinterState
     from kiosk.services.clinic import DoseEntry
     from screens.print_queue import PrintQueueScreen
-    import datetime as dt
 
     visit = station.checkin.check_in("REG-0002").visit_id
     station.clinic.record_screening(visit, ScreeningAnswers(36.6, 120, 80), "nurse")

@@ -5,7 +5,6 @@ Taps are xterm SGR mouse sequences, as a touchscreen's terminal would send them.
 
 from __future__ import annotations
 
-import shutil
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_CSV, _PIN_HASHES
+from tests.conftest import _PIN_HASHES, DEMO_CSV
 from tests.real_parts import need_command
 
 CONFIG = """
@@ -75,7 +74,7 @@ class Terminal:
                 self.keys(f"\x1b[<0;{col + 1};{row}M", literal=True)
                 self.keys(f"\x1b[<0;{col + 1};{row}m", literal=True)
                 return
-        raise AssertionError(f"{text!r} is not on screen:\n{self.screen()}")
+        raise AssertionError(f"{label!r} is not on screen:\n{self.screen()}")
 
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)

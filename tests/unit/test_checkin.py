@@ -6,10 +6,10 @@ import pytest
 from sqlmodel import select
 
 from kiosk.credentials import sign_pass
-from kiosk.domain.screening import Outcome, ScreeningAnswers
+from kiosk.domain.screening import ScreeningAnswers
 from kiosk.services.clinic import DoseEntry
-from tests.conftest import DEMO_CSV
 from kiosk.storage.tables import DayQuota, OutboxRow, PrintJob, PriorityPass, Visit
+from tests.conftest import DEMO_CSV
 
 HEALTHY = ScreeningAnswers(temperature_c=36.5, systolic=120, diastolic=80)
 DOSE = DoseEntry("SINOVAC", "LOT-A1", dt.date(2022, 1, 1), "left deltoid", "dr. Ani")

@@ -1,6 +1,5 @@
 """The admin subcommands as a person runs them."""
 import json
-
 import subprocess
 import sys
 

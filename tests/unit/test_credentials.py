@@ -5,8 +5,7 @@ import stat
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.credentials import (VenueKeys, Verdict, load_or_create_venue_key, public_key_text, sign_card,
-                               sign_pass, verify)
+from kiosk.credentials import VenueKeys, Verdict, load_or_create_venue_key, public_key_text, sign_card, sign_pass, verify
 from kiosk.identity import parse_payload
 
 KEYS = VenueKeys("KRW", Ed25519PrivateKey.generate())

@@ -12,11 +12,10 @@ from sqlmodel import select
 from kiosk.config import SyncSettings
 from kiosk.storage.tables import OutboxRow
 from kiosk.sync.drainer import Backoff, Drainer
-from kiosk.sync.records import Venue
-from kiosk.sync.port import SyncRecord
 from kiosk.sync.fhir import NIK_SYSTEM, build_bundle, utc
 from kiosk.sync.http import HttpClient, retry_after
-from kiosk.sync.port import AuthFailure, PermanentFailure, TransientFailure
+from kiosk.sync.port import AuthFailure, PermanentFailure, SyncRecord, TransientFailure
+from kiosk.sync.records import Venue
 from tests.sync_helpers import serve
 
 
