@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.credentials import Verdict, new_short_id, sign_pass, verify
 from kiosk.domain.visit import VisitState
+from kiosk.events import PassIssued, VisitCheckedIn
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger, unused_pass
@@ -97,7 +98,7 @@ class CheckInService:
             pass_.used_at = now
         if self.ctx.print_queue_tickets:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
-        record_event(session, self.ctx.destinations, "visit.checked_in", visit.id, _visit_event(visit, person), now)
+        record_event(session, self.ctx.destinations, _visit_event(visit, person), visit.id, now)
         return CheckInOutcome(OutcomeKind.ADMITTED, name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
                               dose_number=visit.dose_number, at=now, slip_queued=self.ctx.print_queue_tickets)
 
@@ -129,8 +130,7 @@ class CheckInService:
         session.add(pass_)
         session.flush()
         session.add(PrintJob(kind="pass", subject_id=pass_.id, created_at=now))
-        record_event(session, self.ctx.destinations, "pass.issued", pass_.id,
-                     {"pass_id": pass_.id, "registration_id": person.id, "valid_on": valid_on}, now)
+        record_event(session, self.ctx.destinations, PassIssued(pass_.id, person.id, valid_on), pass_.id, now)
         return CheckInOutcome(OutcomeKind.FULL, name=person.name, day=valid_on, pass_id=pass_.id, slip_queued=True)
 
     def _credential(self, credential: SignedCredential) -> CheckInOutcome:
@@ -173,7 +173,6 @@ def _next_queue_number(session: Session, day: dt.date, prefix: str) -> str:
     return f"{prefix}-{counter.last}"
 
 
-def _visit_event(visit: Visit, person: Registration) -> dict[str, object]:
-    return {"visit_id": visit.id, "registration_id": person.id, "nik": person.nik, "name": person.name,
-            "service_day": visit.service_day, "queue_number": visit.queue_number, "dose_number": visit.dose_number,
-            "station_id": visit.station_id, "checked_in_at": visit.checked_in_at}
+def _visit_event(visit: Visit, person: Registration) -> VisitCheckedIn:
+    return VisitCheckedIn(visit.id, person.id, person.nik, person.name, visit.service_day, visit.queue_number,
+                          visit.dose_number, visit.station_id, visit.checked_in_at)

@@ -17,6 +17,7 @@ from kiosk.credentials import new_short_id, sign_card
 from kiosk.domain.screening import Outcome, ScreeningAnswers, ScreeningResult, age_on, evaluate
 from kiosk.domain.visit import VisitState, transition
 from kiosk.errors import KioskError, NotFound
+from kiosk.events import CardIssued, ScreeningRecorded, VaccinationRecorded
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger
 from kiosk.services.outbox import audit, record_event
@@ -74,9 +75,11 @@ class ClinicService:
                 audit(session, staff, "screening.override", visit.id,
                       f"{result.outcome.value} -> {outcome.value}: {override_reason.strip()}", now)
             session.flush()
-            record_event(session, self.ctx.destinations, "screening.recorded", screening.id,
-                         {**screening.model_dump(), "registration_id": person.id, "nik": person.nik,
-                          "dose_number": visit.dose_number}, now)
+            event = ScreeningRecorded(
+                screening.id, visit.id, person.id, person.nik, visit.dose_number, screening.rule_set_version,
+                screening.answers_json, screening.computed_outcome, screening.outcome, screening.reasons,
+                screening.override_reason, screening.recheck_on, screening.screened_by, screening.screened_at)
+            record_event(session, self.ctx.destinations, event, screening.id, now)
             return screening
 
     def record_dose(self, visit_id: uuid.UUID, entry: DoseEntry) -> Vaccination:
@@ -99,8 +102,10 @@ class ClinicService:
                                interval_table_version=self.ctx.products.version, given_at=now)
             session.add(dose)
             session.flush()
-            record_event(session, self.ctx.destinations, "vaccination.recorded", dose.id,
-                         {**dose.model_dump(), "nik": person.nik, "cvx": product.cvx}, now)
+            event = VaccinationRecorded(dose.id, visit.id, person.id, person.nik, dose.product, product.cvx, dose.lot,
+                                        dose.expiry, dose.dose_number, dose.site, dose.vaccinator,
+                                        dose.interval_table_version, dose.given_at)
+            record_event(session, self.ctx.destinations, event, dose.id, now)
             return dose
 
     def issue_card(self, visit_id: uuid.UUID) -> Card:
@@ -116,9 +121,7 @@ class ClinicService:
             session.add(card)
             session.flush()
             session.add(PrintJob(kind="card", subject_id=card.id, created_at=now))
-            record_event(session, self.ctx.destinations, "card.issued", card.id,
-                         {"card_id": card.id, "short_id": short_id, "visit_id": visit.id,
-                          "registration_id": person.id}, now)
+            record_event(session, self.ctx.destinations, CardIssued(card.id, short_id, visit.id, person.id), card.id, now)
             return card
 
     def reprint_card(self, card_id: uuid.UUID, staff: str) -> PrintJob:

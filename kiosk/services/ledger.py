@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.visit import VisitState
+from kiosk.events import VisitNoShow
 from kiosk.services.outbox import record_event
 from kiosk.storage.tables import DayQuota, PriorityPass, Visit
 
@@ -98,7 +99,7 @@ class QuotaLedger:
         for visit in session.exec(select(Visit).where(Visit.service_day == day, col(Visit.state).in_(
                 [VisitState.CHECKED_IN, VisitState.SCREENED]))).all():
             visit.state, visit.updated_at = VisitState.NO_SHOW, now
-            record_event(session, self.destinations, "visit.no_show", visit.id, {"visit_id": visit.id}, now)
+            record_event(session, self.destinations, VisitNoShow(visit.id), visit.id, now)
             self.release(session, day, visit.walkin)
         session.refresh(row)
         row.held_for_passes = 0

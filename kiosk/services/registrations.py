@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from kiosk.credentials import new_short_id
 from kiosk.errors import KioskError
+from kiosk.events import RegistrationCreated
 from kiosk.identity import REGISTRATION_CODE, Nik, parse_nik
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit, record_event
@@ -137,7 +138,10 @@ def _add(session: Session, ctx: StationContext, person: PersonDetails, code: str
                                 source=source, created_at=now)
     session.add(registration)
     session.flush()
-    record_event(session, ctx.destinations, "registration.created", registration.id, registration.model_dump(), now)
+    event = RegistrationCreated(registration.id, registration.nik, registration.name, registration.birth_date,
+                                registration.sex, registration.phone, registration.code, registration.appointment_date,
+                                registration.session, registration.source, registration.created_at)
+    record_event(session, ctx.destinations, event, registration.id, now)
     return registration
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from kiosk.config import SyncSettings
+from kiosk.events import Event, ScreeningRecorded, VaccinationRecorded, VisitCheckedIn
 from kiosk.identity import mask_nik
 from kiosk.states import CertificateStatus
 from kiosk.sync.http import HttpClient
@@ -60,43 +61,53 @@ def build_bundle(record: SyncRecord, patient: str | None = None) -> dict[str, An
 
 
 def _checked_in(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
-    p = record.payload
+    p = _event(record, VisitCheckedIn)
     return [_entry("Encounter", record.record_id, {
         "resourceType": "Encounter",
         "identifier": [_identifier(record.record_id)],
         "status": "arrived",
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
-        "serviceType": {"text": f"COVID-19 vaccination, dose {p.get('dose_number')}"},
+        "serviceType": {"text": f"COVID-19 vaccination, dose {p.dose_number}"},
         "subject": {"reference": patient_url},
-        "period": {"start": utc(p["checked_in_at"])},
+        "period": {"start": utc(p.checked_in_at)},
         "serviceProvider": {"display": record.venue_name},
     })]
 
 
 def _screened(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
-    p = record.payload
+    p = _event(record, ScreeningRecorded)
     entries = [_entry("Observation", record.record_id, _screening(record, patient_url))]
-    reason = NOT_DONE.get(str(p.get("outcome")))
+    reason = NOT_DONE.get(p.outcome)
     if reason is not None:
         entries.append(_entry("Immunization", record.record_id, _immunization(
-            record, patient_url, "not-done", p["screened_at"], int(p.get("dose_number") or 1),
+            record, patient_url, "not-done", p.screened_at, p.dose_number or 1,
             statusReason={"coding": [{"system": IMMUNIZATION_REASON_SYSTEM, "code": reason[0], "display": reason[1]}],
-                          "text": str(p.get("reasons") or reason[1])},
+                          "text": p.reasons or reason[1]},
             vaccineCode={"coding": [{"system": CVX_SYSTEM, "code": COVID_UNSPECIFIED_CVX}], "text": "COVID-19 vaccine"},
         ), suffix="not-done"))
     return entries
 
 
 def _vaccinated(record: SyncRecord, patient_url: str) -> list[dict[str, Any]]:
-    p = record.payload
+    p = _event(record, VaccinationRecorded)
     return [_entry("Immunization", record.record_id, _immunization(
-        record, patient_url, "completed", p["given_at"], int(p["dose_number"]),
-        vaccineCode={"coding": [{"system": CVX_SYSTEM, "code": str(p.get("cvx") or COVID_UNSPECIFIED_CVX)}],
-                     "text": str(p["product"])},
-        lotNumber=str(p["lot"]), expirationDate=str(p["expiry"]),
-        site={"text": str(p["site"])} if p.get("site") else None,
-        performer=[{"actor": {"display": str(p["vaccinator"])}}],
+        record, patient_url, "completed", p.given_at, p.dose_number,
+        vaccineCode={"coding": [{"system": CVX_SYSTEM, "code": p.cvx or COVID_UNSPECIFIED_CVX}], "text": p.product},
+        lotNumber=p.lot, expirationDate=p.expiry.isoformat(),
+        site={"text": p.site} if p.site else None,
+        performer=[{"actor": {"display": p.vaccinator}}],
     ))]
+
+
+E = TypeVar("E", bound=Event)
+
+
+def _event(record: SyncRecord, kind: type[E]) -> E:
+    """The record's event as the type its topic promises."""
+    event = record.event()
+    if not isinstance(event, kind):
+        raise PermanentFailure(f"record {record.record_id} holds a {type(event).__name__}, not a {kind.__name__}")
+    return event
 
 
 def _immunization(record: SyncRecord, patient_url: str, status: str, occurred: Any, dose: int,
@@ -139,9 +150,9 @@ OUTCOME_WORDS = {"proceed": "LANJUT", "postpone": "TUNDA", "refer": "RUJUK", "no
 
 def _screening(record: SyncRecord, patient_url: str) -> dict[str, Any]:
     """The screening as one Observation: vitals and answers as components, the outcome as its value."""
-    p = record.payload
+    p = _event(record, ScreeningRecorded)
     try:
-        measured = json.loads(p.get("answers_json") or "{}")
+        measured = json.loads(p.answers_json or "{}")
     except ValueError:
         raise PermanentFailure(f"screening {record.record_id} has unreadable answers") from None
     components: list[dict[str, Any]] = []
@@ -156,7 +167,7 @@ def _screening(record: SyncRecord, patient_url: str) -> dict[str, Any]:
     for question, yes in sorted((measured.get("answers") or {}).items()):
         components.append({"code": {"coding": [{"system": SCREENING_QUESTION_SYSTEM, "code": str(question)}]},
                            "valueBoolean": bool(yes)})
-    outcome = str(p.get("outcome"))
+    outcome = p.outcome
     return {
         "resourceType": "Observation",
         "identifier": [_identifier(record.record_id)],
@@ -164,14 +175,14 @@ def _screening(record: SyncRecord, patient_url: str) -> dict[str, Any]:
         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
                                   "code": "survey"}]}],
         "code": {"coding": [{"system": SCREENING_QUESTION_SYSTEM, "code": "screening",
-                             "display": f"COVID-19 pre-vaccination screening ({p.get('rule_set_version', '')})"}]},
+                             "display": f"COVID-19 pre-vaccination screening ({p.rule_set_version})"}]},
         "subject": {"reference": patient_url},
-        "effectiveDateTime": utc(p["screened_at"]),
-        "performer": [{"display": str(p.get("screened_by") or "")}],
+        "effectiveDateTime": utc(p.screened_at),
+        "performer": [{"display": p.screened_by}],
         "valueCodeableConcept": {"coding": [{"system": SCREENING_OUTCOME_SYSTEM, "code": outcome,
                                              "display": OUTCOME_WORDS.get(outcome, outcome)}],
-                                 "text": str(p.get("reasons") or OUTCOME_WORDS.get(outcome, outcome))},
-        "note": [{"text": f"override: {p['override_reason']}"}] if p.get("override_reason") else None,
+                                 "text": p.reasons or OUTCOME_WORDS.get(outcome, outcome)},
+        "note": [{"text": f"override: {p.override_reason}"}] if p.override_reason else None,
         "component": components,
     }
 

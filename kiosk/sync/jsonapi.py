@@ -26,7 +26,7 @@ def record_document(record: SyncRecord) -> dict[str, Any]:
         "station": record.station_id,
         "recorded_at": record.created_at.isoformat(),
         "person": record.person,
-        "data": record.payload,
+        "data": record.event().to_payload(),  # the versioned event, "v" included
     }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kiosk.errors import KioskError
+from kiosk.events import Event, read_event
 from kiosk.states import CertificateStatus
 
 
@@ -28,6 +29,10 @@ class SyncRecord:
     venue_name: str
     station_id: str
     created_at: dt.datetime
+
+    def event(self) -> Event:
+        """The typed event this record carries (kiosk.events): what adapters read, never raw keys."""
+        return read_event(self.topic, self.payload)
 
 
 @dataclass(frozen=True)
