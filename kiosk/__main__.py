@@ -1,4 +1,4 @@
-"""``python -m kiosk``: the admin subcommands without the UI."""
+"""``python -m kiosk``: the same command set as the installed ``kiosk`` command."""
 
 import sys
 

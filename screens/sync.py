@@ -10,8 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
-from kiosk.services.sync_desk import AttentionItem
-from kiosk.sync.commands import status_lines
+from kiosk.services.sync_desk import AttentionItem, status_lines
 from screens.host import HostedScreen
 
 TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / screening",

@@ -125,3 +125,28 @@ def _find_row(session: Session, text: str) -> OutboxRow | None:
     matches = [r for r in session.exec(select(OutboxRow).where(col(OutboxRow.state) == OutboxState.NEEDS_ATTENTION)).all()
                if str(r.id).startswith(text)]
     return matches[0] if len(matches) == 1 else None
+
+
+def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = None) -> list[str]:
+    """The same words on the CLI and the staff desk."""
+    def at(when: dt.datetime | None) -> str:
+        return when.astimezone(tz).strftime("%d-%m %H:%M:%S") if when else "never"
+
+    age = status.oldest_age(now)
+    lines = [f"waiting: {status.backlog}" + (f" (oldest {_duration(age)} old)" if age is not None else ""),
+             f"need attention: {status.needs_attention}", f"acknowledged by the server: {status.acknowledged}",
+             f"last success: {at(status.last_success_at)}"]
+    if status.last_error:
+        lines.append(f"last error ({at(status.last_error_at)}): {status.last_error}")
+    return lines
+
+
+def _duration(delta: dt.timedelta) -> str:
+    seconds = int(max(delta.total_seconds(), 0))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86400} days"

@@ -31,9 +31,12 @@ def test_import_verify_upgrade_backup_report(tmp_path):
     assert kiosk("card", "verify", "hello", config=config).stdout.strip() == "not a Sentra card or pass"
 
 
-def test_run_without_a_ui_says_so(tmp_path, capsys):
+def test_run_without_a_ui_says_so(tmp_path, capsys, monkeypatch):
+    """A core installed without the station's UI (no ``sentra.kiosk`` entry points) says what is missing."""
+    import kiosk.cli
     from tests.unit.test_config import station_config
 
+    monkeypatch.setattr(kiosk.cli, "_plugged", lambda name: None)
     config = tmp_path / "kiosk.toml"
     config.write_text(station_config(str(tmp_path)), encoding="utf-8")
     assert main(["--config", str(config), "run"]) == 1
@@ -113,3 +116,12 @@ def test_report_into_a_closed_pipe_is_no_traceback(tmp_path):
         done = subprocess.run(f"'{kiosk}' --config '{config}' report | {reader}", shell=True, capture_output=True,
                               text=True)
         assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_python_m_kiosk_and_the_kiosk_command_offer_the_same_commands():
+    from pathlib import Path
+
+    kiosk = str(Path(sys.executable).parent / "kiosk")
+    installed = subprocess.run([kiosk, "--help"], capture_output=True, text=True).stdout
+    module = subprocess.run([sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True).stdout
+    assert installed == module and "diag" in installed and "demo" in installed

@@ -14,7 +14,6 @@ from kiosk.sync.port import DrainReport
 if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at import
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
-    from kiosk.services.sync_desk import SyncStatus
 
 
 def add_parser(sub: Any) -> None:
@@ -64,6 +63,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         station.close()
 
 
+from kiosk.services.sync_desk import status_lines  # noqa: E402  (the same words on the desk)
+
+
 def describe_report(report: DrainReport) -> str:
     if report.lease_holder:
         return f"another sender holds the lease ({report.lease_holder}); nothing sent"
@@ -80,31 +82,6 @@ def describe_report(report: DrainReport) -> str:
 def _print_activity(report: DrainReport, tz: dt.tzinfo) -> None:
     if report.sent or report.needs_attention or report.retrying or report.lease_holder:
         print(f"{dt.datetime.now(tz):%H:%M:%S} {describe_report(report)}", flush=True)
-
-
-def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = None) -> list[str]:
-    """The same words on the CLI and the staff desk."""
-    def at(when: dt.datetime | None) -> str:
-        return when.astimezone(tz).strftime("%d-%m %H:%M:%S") if when else "never"
-
-    age = status.oldest_age(now)
-    lines = [f"waiting: {status.backlog}" + (f" (oldest {_duration(age)} old)" if age is not None else ""),
-             f"need attention: {status.needs_attention}", f"acknowledged by the server: {status.acknowledged}",
-             f"last success: {at(status.last_success_at)}"]
-    if status.last_error:
-        lines.append(f"last error ({at(status.last_error_at)}): {status.last_error}")
-    return lines
-
-
-def _duration(delta: dt.timedelta) -> str:
-    seconds = int(max(delta.total_seconds(), 0))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    if seconds < 2 * 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86400} days"
 
 
 def _status(station: Station, as_json: bool) -> int:

@@ -1,7 +1,9 @@
-"""The ``kiosk`` command: run the station, the demo, and the admin subcommands.
+"""The ``kiosk`` command (and ``python -m kiosk``, the same): run the station, the demo, the admin subcommands.
 
-The station UI is handed in as ``launch`` by ``screens/cli.py``: the core has no UI of its own.
-Errors a person can fix print one line and exit non-zero, never a traceback.
+Every command is declared here. The core has no UI and no device library of its own: running the
+station and the device diagnostics are found through the ``sentra.kiosk`` entry points the package
+declares (``launch`` in screens/launch.py, ``diag`` in devices/diagnostics.py), so the core imports
+neither. Errors a person can fix print one line and exit non-zero, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import CONFIG_ENV, Settings, effective_settings, load_settings
 from kiosk.errors import ConfigError, KioskError
 
+PLUGIN_GROUP = "sentra.kiosk"
 Launch = Callable[[Settings], int]
 Handler = Callable[["Settings | None", argparse.Namespace], int]
 
@@ -51,13 +55,22 @@ def parser() -> argparse.ArgumentParser:
     card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
     pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
     pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
-    from kiosk.sync import commands as sync_commands
+    from kiosk.cli import sync as sync_commands
 
     sync_commands.add_parser(sub)
     report = sub.add_parser("report", help="a day's numbers (default today)")
     report.add_argument("--json", action="store_true")
     report.add_argument("--day", type=dt.date.fromisoformat, help="YYYY-MM-DD")
     return p
+
+
+def run_main() -> None:
+    """Entry point of the installed ``kiosk`` command.
+
+    Nothing heavy is imported before the UI starts: the attendee screen must paint before
+    SQLAlchemy, Alembic, OpenCV, zxing-cpp and python-escpos load (tests/unit/test_config.py guards it).
+    """
+    sys.exit(main())
 
 
 def _count(text: str) -> int:
@@ -80,7 +93,7 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
     """
     args = parser().parse_args(argv)
     try:
-        return _dispatch(args, launch, devices or {})
+        return _dispatch(args, launch or _plugged("launch"), devices or _devices())
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +103,19 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
     except BrokenPipeError:  # `kiosk report | head`: the reader has had enough, which is no error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _plugged(name: str) -> Any:
+    """The installed package's ``sentra.kiosk`` entry point ``name`` (the UI or device commands), if any."""
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group=PLUGIN_GROUP) if ep.name == name]
+    return found[0].load() if found else None
+
+
+def _devices() -> dict[str, Handler]:
+    diag = _plugged("diag")
+    return {"diag": diag} if diag is not None else {}
 
 
 def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str, Handler]) -> int:
@@ -228,9 +254,9 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _sync(settings: Settings, args: argparse.Namespace) -> int:
-    from kiosk.sync import commands
+    from kiosk.cli import sync
 
-    return commands.run(settings, args)
+    return sync.run(settings, args)
 
 
 def _pin_hash(pin: str | None) -> int:
