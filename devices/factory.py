@@ -41,7 +41,7 @@ def build_chain(d: DeviceSettings) -> tuple[Any, list[str]]:
     from devices.decode.decoders import DecoderChain, OpenCVDecoder, PyzbarDecoder
     from devices.decode.pipeline import ScanPipeline
 
-    makers = {"zxingcpp": lambda: ScanPipeline(grid=d.decode_grid), "pyzbar": PyzbarDecoder, "opencv": OpenCVDecoder}
+    makers = {"zxingcpp": ScanPipeline, "pyzbar": PyzbarDecoder, "opencv": OpenCVDecoder}
     decoders, problems = [], []
     for name in d.decoders:
         try:

@@ -135,10 +135,6 @@ class DeviceSettings(Section):
     decoders: list[Literal["zxingcpp", "pyzbar", "opencv"]] = ["zxingcpp"]
     """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar" (needs
     libzbar0), "opencv" (OpenCV's QR detector, every 8th camera frame): the later ones are fallbacks."""
-    decode_grid: bool = False
-    """Add the grid pass to the zxingcpp pipeline (finds a QR code's module grid from its finder patterns).
-    Off by default: it read 0 of the real sample images the other passes miss, only frames of our own
-    generator; turn it on only where it reads this station's own bad scans (`kiosk diag decode`)."""
     hid_scanner: bool = True
     """Tell a keyboard-wedge scanner's burst of keys from a person typing, on every screen that takes
     a scan (the scanned characters never land in whatever field has focus)."""

@@ -12,11 +12,6 @@ Passes, in order (what each buys is measured by ``kiosk diag decode`` and tests/
            then the region's bright quadrilateral (the slip or screen), or the outline of the
            code itself, rectified to a square (steep tilt). QR only, as its error correction
            rules out reading noise.
-  grid     (only with devices.decode_grid: it reads frames of our own generator, nothing real that the
-           other passes miss) in the same regions, the code's module grid found from its finder patterns (three
-           found, or two and the third's likely place) and fitted to the modules every QR code
-           has; the code warped straight-on and also read module by module against the blur
-           (devices/decode/qrgrid.py): steep perspective, and modules blurred into their neighbours.
 A frame with almost no strong edges (an empty camera view) stops after ``all``.
 
 In the camera loop (``decode_live``) a frame gets only the cheap QR pass (under 3 ms at 720p).
@@ -41,7 +36,6 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from devices.decode import qrgrid
 from devices.decode.gray import to_gray
 from kiosk.ports import DecodedCode
 
@@ -69,13 +63,13 @@ class ScanPipeline:
 
     name = "zxingcpp"
 
-    def __init__(self, full_every: int = 8, side_thread: bool = True, grid: bool = False, on_change: bool = True) -> None:
+    def __init__(self, full_every: int = 8, side_thread: bool = True, on_change: bool = True) -> None:
         """``on_change``: the side thread gets a frame when the view changed (an idle station stays cool);
         without it, every ``full_every``-th frame (the behaviour before, kept as the benchmark's peer)."""
         self._qr = zxingcpp.barcode_formats_from_str("QRCode|MicroQRCode")
         self._plain = zxingcpp.TextMode.Plain
         self.full_every = full_every
-        self.side_thread, self.grid, self.on_change = side_thread, grid, on_change
+        self.side_thread, self.on_change = side_thread, on_change
         self._frames = 0
         self._side: ThreadPoolExecutor | None = None  # made on first use, shut down by close()
         self._pending: tuple[float, Future[PipelineResult]] | None = None
@@ -181,16 +175,6 @@ class ScanPipeline:
                 square, back = _rectify(region, quad)
                 for image in (square, _unsharp(square, 2.0, 2.0), _unsharp(square, 4.0, 3.0)):
                     yield "roi", image, {"formats": self._qr}, _warped(back, x0, y0)
-            if not self.grid:
-                continue
-            to_region = np.diag([1 / scale, 1 / scale, 1.0])
-            for copy, back, n in qrgrid.straight_on(big, enlarged[1]):
-                to_frame = _warped(to_region @ back, x0, y0)
-                yield "grid", copy, {"formats": self._qr}, to_frame
-                yield "grid", _unsharp(copy, qrgrid.PX / 2, 2.0), {"formats": self._qr}, to_frame
-                clean = qrgrid.redrawn(copy, n)
-                if clean is not None:
-                    yield "grid", clean, {"formats": self._qr}, _warped(to_region @ back @ np.diag([2.0, 2.0, 1.0]), x0, y0)
 
     def _read(self, image: np.ndarray, options: dict[str, Any], to_frame: Any) -> list[DecodedCode]:
         try:

@@ -146,7 +146,7 @@ def main() -> None:
                 result = pipeline.run(frame)
                 if any(want in (c.raw, c.text.encode()) for c in result.codes):
                     counts[result.decoded_by] = counts.get(result.decoded_by, 0) + 1
-        print(f"{label:34} " + "  ".join(f"{name} {counts.get(name, 0)}" for name in ("qr", "all", "global", "upscale", "roi", "grid")))
+        print(f"{label:34} " + "  ".join(f"{name} {counts.get(name, 0)}" for name in ("qr", "all", "global", "upscale", "roi")))
     print()
     live = ScanPipeline()
     live_blank = judge(type("Live", (), {"decode": staticmethod(live.decode_live)})(), blank, fps=30)

@@ -213,15 +213,15 @@ def test_region_passes_read_a_steeply_tilted_and_a_small_blurred_code_and_outlin
 
 
 def test_a_hard_frame_is_read_on_a_side_thread_while_the_camera_loop_goes_on():
-    """A code only the grid pass reads (steep perspective) takes the whole pipeline: the camera
+    """A code only the region passes read (a sheared slip) takes the whole pipeline: the camera
     loop hands it to a side thread and returns at once, and a later frame brings the result."""
     import time
 
     from devices.decode.pipeline import ScanPipeline
     from tests.frames import make_frame
 
-    frame = make_frame(53, (640, 480))
-    pipeline = ScanPipeline(grid=True)
+    frame = make_frame(46, (640, 480))
+    pipeline = ScanPipeline()
     assert pipeline.decode_live(frame.image) == []  # not held up by the deep passes
     reads: list = []
     for _ in range(500):
@@ -230,7 +230,7 @@ def test_a_hard_frame_is_read_on_a_side_thread_while_the_camera_loop_goes_on():
             break
         time.sleep(0.01)
     assert [c.text for c in reads] == [frame.text]
-    assert [c.text for c in ScanPipeline(side_thread=False, grid=True).decode_live(frame.image)] == [frame.text]
+    assert [c.text for c in ScanPipeline(side_thread=False).decode_live(frame.image)] == [frame.text]
     pipeline.close()  # with the camera: the side thread ends, and a new one starts with the next frame
     assert pipeline._side is None and pipeline.decode_live(frame.image) == []
     assert pipeline._side is not None

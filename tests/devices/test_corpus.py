@@ -71,7 +71,7 @@ def test_kiosk_diag_decode_reports_matches_and_a_summary(tmp_path):
     summary = lines[-1]["summary"]
     assert done.returncode == 0 and summary["wrong_reads"] == 0 and summary["exact"] == summary["expected_codes"]
     assert all({"file", "text", "format", "ms", "decoded_by", "match"} <= set(line) for line in lines[:-1])
-    assert {line["decoded_by"] for line in lines[:-1]} <= {"qr", "all", "global", "upscale", "roi", "grid"}
+    assert {line["decoded_by"] for line in lines[:-1]} <= {"qr", "all", "global", "upscale", "roi"}
     missing = subprocess.run([kiosk, "--config", str(config), "diag", "decode", str(tmp_path / "nope")],
                              capture_output=True, text=True)
     assert missing.returncode == 1 and "no such file or folder" in missing.stdout
