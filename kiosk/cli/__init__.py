@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     sync_commands.add_parser(sub)
     report = sub.add_parser("report", help="a day's numbers (default today)")
     report.add_argument("--json", action="store_true")
-    report.add_argument("--day", type=dt.date.fromisoformat, help="YYYY-MM-DD")
+    report.add_argument("--day", type=_day, help="YYYY-MM-DD")
     return p
 
 
@@ -71,6 +71,14 @@ def run_main() -> None:
     SQLAlchemy, Alembic, OpenCV, zxing-cpp and python-escpos load (tests/unit/test_config.py guards it).
     """
     sys.exit(main())
+
+
+def _day(text: str) -> dt.date:
+    """A calendar day as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: use YYYY-MM-DD, e.g. 2021-08-05") from None
 
 
 def _count(text: str) -> int:
