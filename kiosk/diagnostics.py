@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,8 +11,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.storage import migrate
 
 if TYPE_CHECKING:
-    from kiosk.bootstrap import Station
+    from kiosk.config import Settings
     from kiosk.services.context import StationContext
+    from kiosk.services.printing import PrintQueue
+    from kiosk.services.sync_desk import SyncDesk
+
+
+class Station(Protocol):
+    """What the checks read of a station (kiosk.bootstrap.Station is one; this module sits below it)."""
+
+    settings: Settings
+    ctx: StationContext
+    printing: PrintQueue
+    sync: SyncDesk
 
 
 @dataclass(frozen=True)
