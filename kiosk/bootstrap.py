@@ -23,6 +23,7 @@ from kiosk.services.desk import StaffDesk
 from kiosk.services.exchange import ExchangeService
 from kiosk.services.printing import PrintQueue
 from kiosk.services.registrations import RegistrationService
+from kiosk.services.access import PinGuard
 from kiosk.services.sync_desk import SyncDesk
 from kiosk.storage import migrate
 from kiosk.storage.db import Database, make_engine
@@ -42,6 +43,7 @@ class Station:
     printing: PrintQueue
     exchange: ExchangeService
     sync: SyncDesk
+    access: PinGuard
 
     def close(self) -> None:
         """Release the database connections."""
@@ -79,4 +81,4 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
     printing = PrintQueue(ctx, settings.language)  # interrupted slips are found by the spooler at the station's start
     venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),
-                   StaffDesk(ctx), printing, ExchangeService(ctx, venue), SyncDesk(ctx))
+                   StaffDesk(ctx), printing, ExchangeService(ctx, venue), SyncDesk(ctx), PinGuard(ctx))

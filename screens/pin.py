@@ -9,7 +9,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from kiosk.pins import check_pin
 from screens.host import HostedScreen
 from screens.widgets.keypad import Keypad, edit
 
@@ -51,10 +50,29 @@ class PinScreen(HostedScreen, ModalScreen[bool]):
         """Close without unlocking."""
         self.dismiss(False)
 
+    def on_mount(self) -> None:
+        """A pad still locked from earlier tries shows its countdown at once."""
+        self.set_interval(1.0, self._tick)
+        self._tick()
+
     def _check(self, pin: str) -> None:
-        stored = getattr(self.kiosk.settings.pins, self.mode)
-        if check_pin(pin, stored):
+        verdict = self.kiosk.station.access.check(self.mode, pin, getattr(self.kiosk.settings.pins, self.mode))
+        if verdict.ok:
             self.dismiss(True)
             return
         self.query_one("#pin-input", Input).value = ""
-        self.query_one("#pin-error", Label).update("PIN salah / Wrong PIN")
+        if verdict.wait_seconds <= 0:
+            self.query_one("#pin-error", Label).update(f"PIN salah / Wrong PIN ({verdict.tries_left} lagi / left)")
+        self._tick()
+
+    def _tick(self) -> None:
+        """Count a lockout down on screen; the pad takes keys again when it ends."""
+        wait = self.kiosk.station.access.wait_seconds()
+        box = self.query_one("#pin-input", Input)
+        box.disabled = self.query_one(Keypad).disabled = wait > 0
+        if wait > 0:
+            self.set_focus(None)  # typing (and Enter) while locked lands nowhere, not on Cancel
+            self.query_one("#pin-error", Label).update(f"Terkunci / Locked: {wait:.0f} s")
+        elif str(self.query_one("#pin-error", Label).render()).startswith("Terkunci"):
+            self.query_one("#pin-error", Label).update("")
+            box.focus()

@@ -142,3 +142,36 @@ async def test_staff_sees_why_a_slip_waits_and_prints_it_when_the_printer_is_bac
         await pilot.click("#printq-print")
         await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 0)
     assert len(list((station.settings.data_dir / "slips").glob("*-card.bin"))) == 1
+
+
+async def test_five_wrong_pins_lock_the_pad_with_a_countdown_that_doubles_and_every_try_is_audited(make_app, station):
+    from sqlmodel import select
+
+    from kiosk.storage.tables import AuditEntry
+    from tests.helpers import until
+
+    station.access.base_seconds = 1.0
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.press("f2")
+        await until_screen(pilot, PinScreen)
+        for _ in range(5):
+            await type_text(pilot, "0000")
+            await pilot.press("enter")
+        error = lambda: str(app.screen.query_one("#pin-error", Label).render())  # noqa: E731
+        assert error().startswith("Terkunci / Locked") and app.screen.query_one("#pin-input").disabled
+        await type_text(pilot, STAFF_PIN)  # the right PIN while locked does nothing
+        await pilot.press("enter")
+        assert isinstance(app.screen, PinScreen)
+        await until(pilot, lambda: not app.screen.query_one("#pin-input").disabled, tries=400)
+        for _ in range(5):  # five more: the second lockout is twice as long
+            await type_text(pilot, "1111")
+            await pilot.press("enter")
+        assert 1.0 < station.access.wait_seconds() <= 2.0
+        await until(pilot, lambda: not app.screen.query_one("#pin-input").disabled, tries=500)
+        await type_text(pilot, STAFF_PIN)
+        await pilot.press("enter")
+        await until_screen(pilot, StaffScreen)
+    with station.ctx.db.read() as s:
+        actions = [a.action for a in s.exec(select(AuditEntry)).all()]
+    assert actions.count("pin.failed.staff") == 10 and actions.count("pin.unlock.staff") == 1
