@@ -16,6 +16,7 @@ from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.screening import load_rule_set
 from kiosk.domain.vaccines import load_products
 from kiosk.errors import ConfigError
+from kiosk.services.access import PinGuard
 from kiosk.services.checkin import CheckInService
 from kiosk.services.clinic import ClinicService
 from kiosk.services.context import StationContext
@@ -23,7 +24,6 @@ from kiosk.services.desk import StaffDesk
 from kiosk.services.exchange import ExchangeService
 from kiosk.services.printing import PrintQueue
 from kiosk.services.registrations import RegistrationService
-from kiosk.services.access import PinGuard
 from kiosk.services.sync_desk import SyncDesk
 from kiosk.storage import migrate
 from kiosk.storage.db import Database, make_engine
