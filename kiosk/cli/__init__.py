@@ -59,7 +59,9 @@ def parser() -> argparse.ArgumentParser:
 
     sync_commands.add_parser(sub)
     report = sub.add_parser("report", help="a day's numbers (default today)")
-    report.add_argument("--json", action="store_true")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="one JSON object")
+    shape.add_argument("--csv", action="store_true", help="a header row and the day's row (for a spreadsheet)")
     report.add_argument("--day", type=_day, help="YYYY-MM-DD")
     return p
 
@@ -204,18 +206,24 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def backup_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of a live SQLite database (the backup API), written atomically."""
+    """A consistent copy of a live SQLite database (the backup API), mode 0600, never over an existing file."""
     if not source.is_file():
         raise KioskError(f"no station database at {source}")
+    if target.exists():
+        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # personal data: owner only
         with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
             src.backup(dst)
-        partial.replace(target)
+        os.link(partial, target)  # fails rather than replace a file that appeared meanwhile
+    except FileExistsError:
+        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name") from None
     except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
         raise KioskError(f"backup to {target} failed: {exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
@@ -256,6 +264,10 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         station.close()
     if args.json:
         print(json.dumps(numbers, default=str, indent=2))
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(numbers), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(numbers)
     else:
         print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
     return 0

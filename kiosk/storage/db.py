@@ -8,6 +8,7 @@ lock instead of failing with "database is locked" half-way through.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,8 @@ def _sqlite_engine(url: str) -> Engine:
         folder = Path(database).parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            # personal data: owner only (SQLite gives its -wal and -shm files the database file's mode)
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
         except OSError as exc:
             raise StorageError(f"the database folder {folder} cannot be made: {exc.strerror}"
                                " (is data_dir a file, or on a read-only disk?)") from None

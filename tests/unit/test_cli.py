@@ -125,3 +125,27 @@ def test_python_m_kiosk_and_the_kiosk_command_offer_the_same_commands():
     installed = subprocess.run([kiosk, "--help"], capture_output=True, text=True).stdout
     module = subprocess.run([sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True).stdout
     assert installed == module and "diag" in installed and "demo" in installed
+
+
+def test_the_database_and_its_backups_are_the_owner_s_alone_and_a_backup_never_overwrites(tmp_path):
+    import csv
+    import io
+    import stat
+
+    from tests.unit.test_config import station_config
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text(station_config(str(tmp_path)), encoding="utf-8")
+    assert kiosk("import", "registrations", str(DEMO_CSV), config=config).returncode == 0
+    for name in ("station.db", "station.db-wal", "venue-key.pem"):
+        if (tmp_path / name).exists():
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    copy = tmp_path / "copy.db"
+    assert kiosk("db", "backup", str(copy), config=config).returncode == 0
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    before = copy.read_bytes()
+    again = kiosk("db", "backup", str(copy), config=config)
+    assert again.returncode == 1 and "never overwrites" in again.stderr and copy.read_bytes() == before
+    rows = list(csv.DictReader(io.StringIO(kiosk("report", "--day", "2021-08-05", "--csv", config=config).stdout)))
+    as_json = json.loads(kiosk("report", "--day", "2021-08-05", "--json", config=config).stdout)
+    assert len(rows) == 1 and rows[0]["cap"] == str(as_json["cap"]) == "400" and set(rows[0]) == set(as_json)
