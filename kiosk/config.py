@@ -64,6 +64,9 @@ class StationSettings(Section):
     """Which desk this station is: "all" lets one station do every step."""
     print_queue_tickets: bool = False
     """Print a queue ticket (the number, large) for every attendee checked in here."""
+    idle_lock_seconds: float = Field(default=120.0, ge=15, le=3600)
+    """Staff and technician modes go back to attendee mode after this long without a touch or a key
+    (a warning shows 10 seconds before): a desk left open does not stay open."""
 
 
 class DatabaseSettings(Section):

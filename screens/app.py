@@ -10,6 +10,7 @@ station shows its face within a second of power-on.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from screens.host import StationDevices
 
 Builder = Callable[[], "tuple[Station, Any]"]
+IDLE_WARNING_S = 10
 
 
 def _staff_screen() -> Any:
@@ -78,6 +80,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self._wedge: KeyWedge[events.Key] | None = KeyWedge(WedgeSettings(
             d.hid_max_gap_ms / 1000, d.hid_min_length, d.hid_prefix, tuple(d.hid_suffix))) if d.hid_scanner else None
         self._wedge_timer: Any = None
+        self._last_touch = time.monotonic()
+        self._warned_idle = False
 
     @property
     def ready(self) -> bool:
@@ -87,6 +91,7 @@ class KioskApp(App[int], inherit_bindings=False):
     def on_mount(self) -> None:
         """Attendee mode first; then build the station (if not given) and print what was left queued."""
         self.switch_mode("attendee")
+        self.set_interval(1.0, self._lock_when_idle)
         if self.ready:
             self._started()
         else:
@@ -147,8 +152,23 @@ class KioskApp(App[int], inherit_bindings=False):
         if self._central is not None:
             self._central.close()
 
+    def _lock_when_idle(self) -> None:
+        """Staff and technician modes lock themselves after ``station.idle_lock_seconds`` without a touch."""
+        if self.current_mode == "attendee":
+            return
+        idle = time.monotonic() - self._last_touch
+        limit = self.settings.station.idle_lock_seconds
+        if idle >= limit:
+            self.lock()
+        elif idle >= limit - IDLE_WARNING_S and not self._warned_idle:
+            self._warned_idle = True
+            self.notify(f"Terkunci dalam {IDLE_WARNING_S} d tanpa sentuhan / Locking in {IDLE_WARNING_S} s without a touch",
+                        severity="warning", timeout=IDLE_WARNING_S)
+
     async def on_event(self, event: events.Event) -> None:
         """Keys pass the scanner detector first: a burst is a scan, anything else reaches the focus."""
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self._last_touch, self._warned_idle = time.monotonic(), False
         if self._wedge is not None and isinstance(event, events.Key) and not event.is_forwarded:
             await self._wedge_do(self._wedge.key(event, event.key, event.character, event.time))
             if self._wedge_timer is not None:
@@ -200,6 +220,7 @@ class KioskApp(App[int], inherit_bindings=False):
 
     def lock(self) -> None:
         """Back to the attendee scan screen."""
+        self._last_touch, self._warned_idle = time.monotonic(), False
         self.switch_mode("attendee")
 
     @work(thread=True, group="checkin", exit_on_error=False, description="check in")

@@ -175,3 +175,21 @@ async def test_five_wrong_pins_lock_the_pad_with_a_countdown_that_doubles_and_ev
     with station.ctx.db.read() as s:
         actions = [a.action for a in s.exec(select(AuditEntry)).all()]
     assert actions.count("pin.failed.staff") == 10 and actions.count("pin.unlock.staff") == 1
+
+
+async def test_staff_mode_locks_itself_when_left_alone_after_a_warning(make_app, station):
+    from screens.scan import ScanScreen
+    from tests.helpers import until
+
+    station.settings.station.idle_lock_seconds = 12  # 2 s of work, then the 10 s warning
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await unlock(pilot, app, STAFF_PIN)
+        await until_screen(pilot, StaffScreen)
+        await until(pilot, lambda: any("Locking in 10 s" in n.message for n in app._notifications), tries=300)
+        assert app.current_mode == "staff"
+        await pilot.press("f5")  # a touch: the desk stays open
+        await pilot.pause(1.5)
+        assert app.current_mode == "staff"
+        await until(pilot, lambda: app.current_mode == "attendee", tries=1000)
+        await until_screen(pilot, ScanScreen)
