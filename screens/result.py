@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from kiosk.i18n import both
 from kiosk.states import OutcomeKind
+from screens.messages import Scanned
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -119,10 +120,10 @@ class ResultScreen(HostedScreen, Screen[None]):
         else:
             self.back()
 
-    def on_scanned(self, message: object) -> None:
+    def on_scanned(self, message: Scanned) -> None:
         """A scanner read a code while this shows: the next attendee, checked in at once."""
         if self.owner is not None:
-            self.owner.submit(getattr(message, "text", ""))
+            self.owner.submit(message.text)
 
     def back(self) -> None:
         """Return to the scan screen (once, whether by tap or by timer; never when another screen is on top)."""

@@ -23,7 +23,6 @@ from kiosk.services.slips import SlipBuilder
 from kiosk.states import WAITING_JOBS, PrintJobState
 from kiosk.storage.tables import PrintJob
 
-WAITING = WAITING_JOBS
 INTERRUPTED = "interrupted: the station stopped while this slip was printing; check for a torn slip"
 
 
@@ -50,13 +49,13 @@ class PrintQueue:
     def pending(self) -> list[PrintJob]:
         """Jobs waiting to print (never tried, or failed and to be retried), oldest first."""
         with self.ctx.db.read() as session:
-            return list(session.exec(select(PrintJob).where(col(PrintJob.state).in_(WAITING))
+            return list(session.exec(select(PrintJob).where(col(PrintJob.state).in_(WAITING_JOBS))
                                      .order_by(col(PrintJob.created_at))).all())
 
     def outstanding(self) -> list[JobView]:
         """What staff should know about: every job not done and not cancelled."""
         with self.ctx.db.read() as session:
-            jobs = session.exec(select(PrintJob).where(col(PrintJob.state).in_([*WAITING, PrintJobState.PRINTING]))
+            jobs = session.exec(select(PrintJob).where(col(PrintJob.state).in_([*WAITING_JOBS, PrintJobState.PRINTING]))
                                 .order_by(col(PrintJob.created_at))).all()
         return [JobView(j.id, j.kind, j.state, j.attempts, j.last_error, j.reprint_no, self.ctx.clock.local(j.created_at))
                 for j in jobs]
@@ -94,12 +93,12 @@ class PrintQueue:
     def note_waiting(self, reason: str) -> None:
         """Record why waiting slips cannot print now (the printer's own words); they stay waiting."""
         with self.ctx.db.write() as session:
-            session.execute(update(PrintJob).where(col(PrintJob.state).in_(WAITING), col(PrintJob.last_error) != reason)
+            session.execute(update(PrintJob).where(col(PrintJob.state).in_(WAITING_JOBS), col(PrintJob.last_error) != reason)
                             .values(state=PrintJobState.FAILED, last_error=reason))
 
     def _claim(self, job_id: uuid.UUID) -> bool:
         """Mark a waiting job ``printing`` with one conditional UPDATE; False when it is no longer waiting."""
-        claim = (update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(WAITING))
+        claim = (update(PrintJob).where(col(PrintJob.id) == job_id, col(PrintJob.state).in_(WAITING_JOBS))
                  .values(state=PrintJobState.PRINTING, attempts=PrintJob.attempts + 1))
         with self.ctx.db.write() as session:
             claimed: bool = session.execute(claim).rowcount == 1  # type: ignore[attr-defined]
@@ -122,7 +121,7 @@ class PrintQueue:
             job = session.get(PrintJob, job_id)
             if job is None:
                 raise NotFound("no such print job")
-            if job.state not in WAITING:
+            if job.state not in WAITING_JOBS:
                 raise KioskError(f"this job is {job.state}; only a waiting job can be cancelled")
             job.state = PrintJobState.CANCELLED
             audit(session, staff, "print.cancel", job.id, f"{job.kind}: {reason.strip()}", now)

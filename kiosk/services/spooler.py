@@ -1,8 +1,9 @@
 """The one owner of the station's printer: a thread that opens it, prints what waits, and answers questions.
 
 Everybody else asks the spooler: the app when a slip is queued (``kick``), the print-queue and
-technician screens for the printer's status (``ask_status``) or a test page (``test_page``). Only
-this thread touches the printer, so a status query never closes a connection a slip is using.
+technician screens for the printer's status (``kick``: it comes with the next report) or a test
+page (``test_page``). Only this thread touches the printer, so a status query never closes a
+connection a slip is using.
 
 While jobs wait, the printer is asked every ``poll_seconds``; a waiting job goes out by itself
 within seconds of the printer reporting ready (paper loaded, cover closed). Each job is claimed
@@ -70,8 +71,6 @@ class PrintSpooler:
     def kick(self) -> None:
         """Something was queued (or staff pressed print): look at the queue now."""
         self._wake.set()
-
-    ask_status = kick  # a status pass is the same pass: the answer comes with the next report
 
     def test_page(self, slip: Slip) -> Future[str]:
         """Print ``slip`` (nothing is recorded); the future holds what happened, in words."""
