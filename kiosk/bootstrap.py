@@ -48,6 +48,8 @@ class Station:
     def close(self) -> None:
         """Release the database connections."""
         self.ctx.db.dispose()
+        if self.ctx.hub is not None:
+            self.ctx.hub.close()
 
 
 def plan_from(settings: Settings) -> QuotaPlan:
@@ -78,6 +80,14 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
         adverse_event_contact=settings.venue.adverse_event_contact, role=settings.station.role,
         print_queue_tickets=settings.station.print_queue_tickets,
     )
+    if settings.hub.url:  # a venue station: the hub owns the day's cap, and every record goes there too
+        from kiosk.hub.link import HubLink
+
+        hub = settings.hub
+        ctx.hub = HubLink(hub.url, settings.station.id, lease_seconds=hub.lease_seconds, offline_slots=hub.offline_slots,
+                          connect_timeout=hub.connect_timeout_seconds)
+        ctx.hub_block_max, ctx.hub_low_water = hub.block_max, hub.low_water
+        ctx.destinations = ("central", "hub")
     printing = PrintQueue(ctx, settings.language)  # interrupted slips are found by the spooler at the station's start
     venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)
     return Station(settings, ctx, CheckInService(ctx), ClinicService(ctx), RegistrationService(ctx),

@@ -210,6 +210,47 @@ class SyncSettings(Section):
         return self
 
 
+class HubSettings(Section):
+    url: str = ""
+    """PostgreSQL URL of the venue hub (postgresql+psycopg://ROLE:PASSWORD@HOST/DB?sslmode=verify-full); set, it
+    makes this a venue station sharing one cap and one list of who came. Empty: the station stands alone."""
+    lease_seconds: int = Field(default=600, ge=2, le=86_400)
+    """A lease not renewed for this long may be reclaimed by another station (the hub keeps the part this
+    station may have spent while cut off)."""
+    offline_slots: int = Field(default=20, ge=0, le=100_000)
+    """How many people this station may check in while cut off from the hub, between two contacts."""
+    block_max: int = Field(default=50, ge=1, le=100_000)
+    """The most slots leased at once; the block shrinks as the day fills so few sit idle."""
+    low_water: int = Field(default=5, ge=0, le=100_000)
+    """Refill in the background when this station holds fewer free slots than this."""
+    poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often the station renews its lease, pulls registrations and doses, and sends its records."""
+    connect_timeout_seconds: int = Field(default=2, ge=1, le=60)
+    """How long to wait for the hub before working cut off (and trying again in the background)."""
+
+    @field_validator("url")
+    @classmethod
+    def _postgres(cls, value: str) -> str:
+        if not value:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL: use postgresql+psycopg://ROLE:PASSWORD@HOST/DB") from None
+        if url.get_backend_name() != "postgresql":
+            raise ValueError(f"the hub is PostgreSQL, not {url.get_backend_name()}: use postgresql+psycopg://...")
+        if url.drivername != "postgresql+psycopg":
+            raise ValueError(f"use the psycopg driver: postgresql+psycopg://... (not {url.drivername}://)")
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError as exc:
+            raise ValueError(f"the driver for {url.drivername}:// is not installed ({exc.name}): pip install psycopg") from None
+        return value
+
+
 class PinSettings(Section):
     staff: str
     """Hashed staff PIN (make one with `kiosk pin hash`)."""
@@ -246,6 +287,8 @@ class Settings(BaseSettings):
     """Camera, decoders and printer."""
     sync: SyncSettings = SyncSettings()
     """Sending records to the central server."""
+    hub: HubSettings = HubSettings()
+    """The venue hub shared by the venue's stations (optional)."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))
@@ -329,7 +372,7 @@ def effective_settings(settings: Settings) -> dict[str, Any]:
     data["database"]["url"] = _mask_url_password(settings.database_url)
     for secret in ("token", "client_secret"):
         data["sync"][secret] = "***" if getattr(settings.sync, secret).get_secret_value() else ""
-    for section, key in (("sync", "url"), ("sync", "token_url")):
+    for section, key in (("sync", "url"), ("sync", "token_url"), ("hub", "url")):
         data[section][key] = _mask_url_password(data[section][key])
     return data
 

@@ -53,6 +53,7 @@ class OutcomeKind(StrEnum):
     UNRECOGNISED = "unrecognised"
     TOO_EARLY = "too_early"
     PLAN_OVER = "plan_over"
+    FULL_NO_PASS = "full_no_pass"  # a venue station cut off from the hub cannot hold a slot for a pass
     PASS_NOT_TODAY = "pass_not_today"
     PASS_USED = "pass_used"
     PASS_UNKNOWN = "pass_unknown"

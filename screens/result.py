@@ -32,14 +32,15 @@ class ResultOwner(Protocol):
 
 GOOD = {OutcomeKind.ADMITTED}
 WAIT = {OutcomeKind.ALREADY_CHECKED_IN, OutcomeKind.FULL, OutcomeKind.PASS_HELD, OutcomeKind.TOO_EARLY,
-        OutcomeKind.PASS_NOT_TODAY}
+        OutcomeKind.PASS_NOT_TODAY, OutcomeKind.FULL_NO_PASS}
 
 
 def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
     """The two lines (venue language first) that tell the attendee what happened."""
     fields = {"queue": outcome.queue_number, "time": f"{outcome.at:%H:%M}" if outcome.at else "",
               "date": f"{outcome.day:%d-%m-%Y}" if outcome.day else ""}
-    return both(outcome.kind, lang, **fields)
+    elsewhere = outcome.kind == OutcomeKind.ALREADY_CHECKED_IN and not outcome.queue_number  # at another station
+    return both("already_elsewhere" if elsewhere else outcome.kind, lang, **fields)
 
 
 class ResultScreen(HostedScreen, Screen[None]):

@@ -29,7 +29,7 @@ Handler = Callable[["Settings | None", argparse.Namespace], int]
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|sync|diag]``."""
+    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|sync|hub|diag]``."""
     p = argparse.ArgumentParser(prog="kiosk", description="Sentra check-in station")
     p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
     sub = p.add_subparsers(dest="command")
@@ -58,6 +58,9 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.cli import sync as sync_commands
 
     sync_commands.add_parser(sub)
+    from kiosk.cli import hub as hub_commands
+
+    hub_commands.add_parser(sub)
     report = sub.add_parser("report", help="a day's numbers (default today)")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="one JSON object")
@@ -136,6 +139,10 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         return _demo(args, launch)
     if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
         return devices["diag"](None, args) if "diag" in devices else _no_devices()  # decoding needs no venue
+    if command == "hub":
+        from kiosk.cli import hub as hub_commands
+
+        return hub_commands.run(load_settings(args.config) if hub_commands.needs_settings(args) else None, args)
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,

@@ -10,6 +10,7 @@ from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.screening import RuleSet
 from kiosk.domain.vaccines import ProductTable
 from kiosk.errors import KioskError
+from kiosk.hub.link import HubLink
 from kiosk.storage.db import Database
 
 
@@ -30,6 +31,9 @@ class StationContext:
     destinations: tuple[str, ...] = ("central",)
     role: str = "all"
     print_queue_tickets: bool = False
+    hub: HubLink | None = None  # a venue station's line to the hub (kiosk.hub); None for a station on its own
+    hub_block_max: int = 50
+    hub_low_water: int = 5
 
     def require_role(self, desk: str) -> None:
         """Refuse a step this station's desk does not do (a stadium splits the desks)."""

@@ -55,34 +55,19 @@ class RegistrationService:
 
     def import_csv(self, path: Path) -> ImportReport:
         """Import a registrations CSV (UTF-8, header row; columns in ``COLUMNS``)."""
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KioskError(f"cannot read {path}: {exc}") from None
-        reader = csv.DictReader(io.StringIO(text))
-        try:
-            header = reader.fieldnames or []
-        except csv.Error as exc:
-            raise KioskError(f"{path}: the header line cannot be read: {exc}") from None
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise KioskError(f"{path}: the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
         report = ImportReport()
         now = self.ctx.clock.now()
+        rows = read_registrations(path)
         with self.ctx.db.write() as session:
-            for line, row in _rows(reader, len(header)):
+            for line, row in rows:
                 if isinstance(row, str):
                     report.errors.append((line, row))
                 else:
                     self._import_row(session, line, row, report, now)
         return report
 
-    def _import_row(self, session: Session, line: int, row: dict[str, str | None], report: ImportReport, now: dt.datetime) -> None:
-        try:
-            person, code, appointment, session_name = _row_fields(row)
-        except (ValueError, KioskError) as exc:
-            report.errors.append((line, str(exc)))
-            return
+    def _import_row(self, session: Session, line: int, row: CsvRegistration, report: ImportReport, now: dt.datetime) -> None:
+        person, code, appointment, session_name = row
         existing = session.exec(select(Registration).where(Registration.nik == person.nik)).first()
         if existing is not None:
             if existing.code == code:
@@ -109,6 +94,38 @@ class RegistrationService:
             registration = _add(session, self.ctx, person, "W" + new_short_id(7), "walkin", now)
             audit(session, staff, "registration.walkin", registration.id, "", now)
             return registration
+
+
+CsvRegistration = tuple[PersonDetails, str, "dt.date | None", str]  # person, code, appointment date, session
+
+
+def read_registrations(path: Path) -> list[tuple[int, CsvRegistration | str]]:
+    """Each data line of a registrations CSV, checked: its fields, or the reason it is refused.
+
+    The same checks serve a station's import and the venue hub's (``kiosk hub import``).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KioskError(f"cannot read {path}: {exc}") from None
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise KioskError(f"{path}: the header line cannot be read: {exc}") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise KioskError(f"{path}: the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+    checked: list[tuple[int, CsvRegistration | str]] = []
+    for line, row in _rows(reader, len(header)):
+        if isinstance(row, str):
+            checked.append((line, row))
+            continue
+        try:
+            checked.append((line, _row_fields(row)))
+        except (ValueError, KioskError) as exc:
+            checked.append((line, str(exc)))
+    return checked
 
 
 def _rows(reader: csv.DictReader[str], columns: int) -> Iterator[tuple[int, dict[str, str | None] | str]]:

@@ -121,6 +121,10 @@ class DayQuota(SQLModel, table=True):
     turned_away: int = 0
     released: int = 0
     closed: bool = False
+    # a venue station (kiosk.hub): ``cap`` is what it holds of the venue's day, leased from the hub
+    spends: int = 0  # slots ever taken today (never decreases): what the hub is told
+    releases: int = 0  # slots ever given back by visits that ended without a dose (never decreases)
+    offline_used: int = 0  # check-ins made while cut off from the hub since it last heard from us
 
 
 class QueueCounter(SQLModel, table=True):
@@ -196,3 +200,21 @@ class AuditEntry(SQLModel, table=True):
     subject_id: uuid.UUID | None = None
     detail: str = ""
     at: dt.datetime = _instant(nullable=False)
+
+
+class VenueDose(SQLModel, table=True):
+    """A dose given at another station of the venue, pulled from the hub (for dose numbers and intervals)."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    registration_id: uuid.UUID = Field(index=True)
+    product: str
+    dose_number: int
+    station_id: str
+    given_at: dt.datetime = _instant(nullable=False)
+
+
+class HubCursor(SQLModel, table=True):
+    """How far this station has pulled each of the hub's lists."""
+
+    name: str = Field(primary_key=True)
+    rev: int = 0

@@ -1,0 +1,200 @@
+"""A station's line to the venue hub: the hub's functions as Python calls, and knowing when it is gone.
+
+When a call fails for want of the hub (refused, timed out, reset), the link is marked down for a
+short while: calls made meanwhile fail at once, so a check-in never waits on a hub known to be
+out of reach. The background worker probes it and brings the link back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from kiosk.errors import ConfigError, KioskError
+
+RETRY_DOWN_S = 5.0  # how long a failed hub stays "down" before the next try
+
+
+class HubUnavailable(KioskError):
+    """The hub cannot be reached now; the station works on what it holds."""
+
+
+class HubRefused(KioskError):
+    """The hub answered but refused (a permission, a missing station, a schema not upgraded)."""
+
+
+def hub_engine(url: str, connect_timeout: int = 2, statement_timeout_s: float | None = None) -> Engine:
+    """An engine on the hub URL with short timeouts (a venue LAN answers in milliseconds or not at all)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError("hub.url: not a database URL; use postgresql+psycopg://ROLE:PASSWORD@HOST/DB") from None
+    if parsed.drivername != "postgresql+psycopg":
+        raise ConfigError("hub.url: use the psycopg driver, postgresql+psycopg://ROLE:PASSWORD@HOST/DB")
+    timeout_ms = int((statement_timeout_s or connect_timeout * 3) * 1000)
+    args: dict[str, Any] = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 5,
+                            "keepalives_interval": 2, "keepalives_count": 2,
+                            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}"}
+    return create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True, pool_recycle=300, connect_args=args)
+
+
+@dataclass(frozen=True)
+class LeaseAnswer:
+    got: int
+    granted: int
+    spent: int
+    released: int
+    free: int  # slots the venue's day has neither leased nor held
+
+
+@dataclass(frozen=True)
+class AdmitAnswer:
+    status: str  # admitted | again | claimed | no_lease
+    station: str
+    visit_id: uuid.UUID | None
+    at: dt.datetime | None
+    granted: int
+    spent: int
+
+
+@dataclass(frozen=True)
+class PassAnswer:
+    status: str  # none | used | early | claimed | lapsed
+    pass_id: uuid.UUID | None
+    short_id: str
+    valid_on: dt.date | None
+
+
+class HubLink:
+    """One station's connection to the hub (thread-safe: SQLAlchemy's pool hands each thread its connection)."""
+
+    def __init__(self, url: str, station_id: str, *, lease_seconds: int = 600, offline_slots: int = 20,
+                 connect_timeout: int = 2, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.engine = hub_engine(url, connect_timeout)
+        self.station_id = station_id
+        self.lease_seconds = lease_seconds
+        self.offline_slots = offline_slots
+        self.monotonic = monotonic
+        self._down_until = 0.0
+        self.last_error = ""
+        self.last_contact: float | None = None
+
+    # ------------------------------------------------------------------ state
+    @property
+    def online(self) -> bool:
+        """False while a recent failure says the hub is out of reach (calls then fail at once)."""
+        return self.monotonic() >= self._down_until
+
+    def mark_down(self, reason: str) -> None:
+        self._down_until = self.monotonic() + RETRY_DOWN_S
+        self.last_error = reason
+
+    def probe(self) -> bool:
+        """Try the hub now, even if it was marked down; True when it answered."""
+        self._down_until = 0.0
+        try:
+            self.run("SELECT 1")
+        except (HubUnavailable, HubRefused):
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ plumbing
+    def run(self, sql: str, **params: Any) -> list[Any]:
+        """One statement in its own transaction; HubUnavailable when the hub cannot be reached."""
+        if not self.online:
+            raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})")
+        try:
+            with self.engine.begin() as connection:
+                rows = list(connection.execute(text(sql), params).all())
+        except OperationalError as exc:
+            if _refusal(exc):
+                raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
+            self.mark_down(_first_line(exc))
+            raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                self.mark_down(_first_line(exc))
+                raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
+            raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
+        except SQLAlchemyError as exc:
+            raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
+        self.last_contact = self.monotonic()
+        return rows
+
+    def one(self, sql: str, **params: Any) -> Any:
+        return self.run(sql, **params)[0]
+
+    # ------------------------------------------------------------------ the protocol
+    def lease(self, day: dt.date, want: int, grant_id: uuid.UUID) -> LeaseAnswer:
+        row = self.one("SELECT * FROM sentra_lease(:d, :want, :allow, :ttl, :gid)", d=day, want=want,
+                       allow=self.offline_slots, ttl=self.lease_seconds, gid=grant_id)
+        return LeaseAnswer(row.out_got, row.out_granted, row.out_spent, row.out_released, row.out_free)
+
+    def renew(self, day: dt.date, spends: int, releases: int, backlog: int) -> LeaseAnswer:
+        row = self.one("SELECT * FROM sentra_renew(:d, :s, :r, :allow, :ttl, :b)", d=day, s=spends, r=releases,
+                       allow=self.offline_slots, ttl=self.lease_seconds, b=backlog)
+        return LeaseAnswer(0, row.out_granted, row.out_spent, row.out_released, row.out_free)
+
+    def admit(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> AdmitAnswer:
+        row = self.one("SELECT * FROM sentra_admit(:d, :reg, :visit, :ttl)", d=day, reg=registration_id,
+                       visit=visit_id, ttl=self.lease_seconds)
+        return AdmitAnswer(row.out_status, row.out_station or "", row.out_visit, row.out_at,
+                           row.out_granted or 0, row.out_spent or 0)
+
+    def claim_late(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> str:
+        return str(self.one("SELECT * FROM sentra_claim_late(:d, :reg, :visit)", d=day, reg=registration_id,
+                            visit=visit_id).out_status)
+
+    def unclaim(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> bool:
+        return bool(self.one("SELECT sentra_unclaim(:d, :reg, :visit) AS ok", d=day, reg=registration_id,
+                             visit=visit_id).ok)
+
+    def give_back(self, day: dt.date, slots: int, grant_id: uuid.UUID) -> int:
+        return int(self.one("SELECT sentra_return(:d, :k, :gid) AS left_", d=day, k=slots, gid=grant_id).left_)
+
+    def turned_away(self, day: dt.date) -> None:
+        self.run("SELECT sentra_turned_away(:d)", d=day)
+
+    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> dt.date | None:
+        day = self.one("SELECT sentra_hold_pass(:after, :pid, :short, :reg) AS d", after=after, pid=pass_id,
+                       short=short_id, reg=registration_id).d
+        return day if isinstance(day, dt.date) else None
+
+    def use_pass(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> PassAnswer:
+        row = self.one("SELECT * FROM sentra_use_pass(:d, :reg, :visit, :ttl)", d=day, reg=registration_id,
+                       visit=visit_id, ttl=self.lease_seconds)
+        return PassAnswer(row.out_status, row.out_pass, row.out_short or "", row.out_valid_on)
+
+    def pass_by_short_id(self, short_id: str) -> Any:
+        rows = self.run("SELECT * FROM hub_pass WHERE short_id = :s", s=short_id)
+        return rows[0] if rows else None
+
+    def doses(self, registration_id: uuid.UUID) -> list[Any]:
+        return self.run("SELECT id, product, dose_number, given_at FROM hub_dose WHERE registration_id = :r "
+                        "ORDER BY given_at", r=registration_id)
+
+    def my_claims(self, day: dt.date) -> list[Any]:
+        return self.run("SELECT registration_id, visit_id FROM hub_claim WHERE service_day = :d AND station_id = :s",
+                        d=day, s=self.station_id)
+
+
+def _refusal(exc: OperationalError) -> bool:
+    """An answer from a reachable hub (a wrong password, no such database), not a lost connection."""
+    text_ = str(exc.orig or exc)
+    return any(s in text_ for s in ("password authentication failed", "does not exist", "no pg_hba.conf entry",
+                                    "permission denied"))
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
