@@ -145,15 +145,15 @@ class HubLink:
                        allow=self.offline_slots, ttl=self.lease_seconds, b=backlog)
         return LeaseAnswer(0, row.out_granted, row.out_spent, row.out_released, row.out_free)
 
-    def admit(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> AdmitAnswer:
-        row = self.one("SELECT * FROM sentra_admit(:d, :reg, :visit, :ttl)", d=day, reg=registration_id,
-                       visit=visit_id, ttl=self.lease_seconds)
+    def admit(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> AdmitAnswer:
+        row = self.one("SELECT * FROM sentra_admit(:d, :reg, :visit, :ttl, :at)", d=day, reg=registration_id,
+                       visit=visit_id, ttl=self.lease_seconds, at=at)
         return AdmitAnswer(row.out_status, row.out_station or "", row.out_visit, row.out_at,
                            row.out_granted or 0, row.out_spent or 0)
 
-    def claim_late(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> str:
-        return str(self.one("SELECT * FROM sentra_claim_late(:d, :reg, :visit)", d=day, reg=registration_id,
-                            visit=visit_id).out_status)
+    def claim_late(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> str:
+        return str(self.one("SELECT * FROM sentra_claim_late(:d, :reg, :visit, :at)", d=day, reg=registration_id,
+                            visit=visit_id, at=at).out_status)
 
     def unclaim(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> bool:
         return bool(self.one("SELECT sentra_unclaim(:d, :reg, :visit) AS ok", d=day, reg=registration_id,
@@ -170,9 +170,9 @@ class HubLink:
                        short=short_id, reg=registration_id).d
         return day if isinstance(day, dt.date) else None
 
-    def use_pass(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> PassAnswer:
-        row = self.one("SELECT * FROM sentra_use_pass(:d, :reg, :visit, :ttl)", d=day, reg=registration_id,
-                       visit=visit_id, ttl=self.lease_seconds)
+    def use_pass(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> PassAnswer:
+        row = self.one("SELECT * FROM sentra_use_pass(:d, :reg, :visit, :ttl, :at)", d=day, reg=registration_id,
+                       visit=visit_id, ttl=self.lease_seconds, at=at)
         return PassAnswer(row.out_status, row.out_pass, row.out_short or "", row.out_valid_on)
 
     def pass_by_short_id(self, short_id: str) -> Any:

@@ -75,7 +75,7 @@ class VenueQuota:
         self.block_max = block_max
         self.low_water = low_water
         self.horizon_s = horizon_s
-        self._recent: collections.deque[float] = collections.deque(maxlen=512)
+        self._recent: collections.deque[tuple[dt.date, float]] = collections.deque(maxlen=512)  # (day, when) of spends
         self.last_free_at_hub: int | None = None
 
     # ------------------------------------------------------------------ in the check-in transaction
@@ -89,10 +89,10 @@ class VenueQuota:
         taken = self.ledger.reserve(session, day, walkin, extra_condition=extra,
                                     extra_values=None if online else {"offline_used": DayQuota.offline_used + 1})
         if taken:
-            self._recent.append(time.monotonic())
+            self._recent.append((day, time.monotonic()))
         return taken
 
-    def confirm(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> None:
+    def confirm(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> None:
         """Claim the person and spend the slot at the hub, before the local commit.
 
         Raises ClaimedElsewhere (roll back: they were admitted at another station) or LeaseShrank
@@ -102,7 +102,7 @@ class VenueQuota:
         if not session.info.get(ONLINE):
             return
         try:
-            answer = self.link.admit(day, registration_id, visit_id)
+            answer = self.link.admit(day, registration_id, visit_id, at)
         except (HubUnavailable, HubRefused) as exc:
             if isinstance(exc, HubRefused):
                 self.link.mark_down(str(exc))
@@ -116,12 +116,13 @@ class VenueQuota:
             raise ClaimedElsewhere(answer)
         raise LeaseShrank("the hub no longer covers this station's slot")
 
-    def use_pass(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID) -> PassAnswer | None:
+    def use_pass(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID,
+                 at: dt.datetime) -> PassAnswer | None:
         """A priority pass issued anywhere in the venue: its held slot becomes this check-in's (online only)."""
         if not self.link.online:
             return None
         try:
-            answer = self.link.use_pass(day, registration_id, visit_id)
+            answer = self.link.use_pass(day, registration_id, visit_id, at)
         except (HubUnavailable, HubRefused):
             return None
         if answer.status == "used":  # the hub granted and spent one slot for us: mirror it
@@ -175,8 +176,8 @@ class VenueQuota:
         self._give_back_past(day)  # before leasing today closes yesterday at the hub, so its leftover carries
         with self.db.write() as session:
             answer = self._renew(session, day)
-            if answer is not None and self.free(session, day) < self.low_water:
-                answer = self._lease(session, day) or answer
+            if answer is not None and self.pace(day) > 0 and self.free(session, day) < self.low_water:
+                answer = self._lease(session, day) or answer  # a quiet station leases when someone comes, not before
         return answer
 
     def renew(self, day: dt.date) -> LeaseAnswer | None:
@@ -232,7 +233,7 @@ class VenueQuota:
 
     def _lease(self, session: Session, day: dt.date) -> LeaseAnswer | None:
         try:
-            answer = self.link.lease(day, self.block(), uuid.uuid4())
+            answer = self.link.lease(day, self.block(day), uuid.uuid4())
         except (HubUnavailable, HubRefused):
             return None
         self._adopt(session, day, answer, reported=False)
@@ -246,14 +247,19 @@ class VenueQuota:
         self.ledger.apply(session, day, DayQuota.cap >= 0, values)
         self.last_free_at_hub = answer.free
 
-    def block(self) -> int:
-        """Slots to ask for: about ``horizon_s`` seconds of this station's recent pace (the hub shrinks it near the end)."""
+    def pace(self, day: dt.date) -> float:
+        """Check-ins per second here over the last ``horizon_s`` seconds of ``day``."""
         now = time.monotonic()
-        recent = [t for t in self._recent if now - t <= self.horizon_s]
-        if len(recent) < 2:
-            return max(1, min(self.block_max, self.low_water * 2))
-        rate = len(recent) / max(now - recent[0], 1.0)
-        return max(1, min(self.block_max, math.ceil(rate * self.horizon_s)))
+        recent = [t for d, t in self._recent if d == day and now - t <= self.horizon_s]
+        if not recent:
+            return 0.0
+        return len(recent) / max(now - recent[0], 1.0)
+
+    def block(self, day: dt.date) -> int:
+        """Slots to ask for: about ``horizon_s`` seconds of this station's pace today, and at least the low-water
+        mark, so a station that is being used holds something to work on if the hub goes (the hub shrinks the
+        block as the day fills, so slots do not sit idle here while another station turns people away)."""
+        return max(1, min(self.block_max, max(self.low_water, math.ceil(self.pace(day) * self.horizon_s))))
 
     def _give_back_past(self, today: dt.date) -> None:
         """Days before today that still hold unspent slots: close them here and return the slots."""

@@ -72,8 +72,9 @@ class HubServer:
                       {"id": event.visit_id, "reg": event.registration_id, "day": event.service_day,
                        "station": record.station_id, "q": event.queue_number, "dose": event.dose_number,
                        "at": event.checked_in_at})
-            status = c.execute(text("SELECT out_status FROM sentra_claim_late(:d, :reg, :visit)"),
-                               {"d": event.service_day, "reg": event.registration_id, "visit": event.visit_id}).scalar_one()
+            status = c.execute(text("SELECT out_status FROM sentra_claim_late(:d, :reg, :visit, :at)"),
+                               {"d": event.service_day, "reg": event.registration_id, "visit": event.visit_id,
+                                "at": event.checked_in_at}).scalar_one()
             return "conflict: admitted at another station too" if status == "conflict" else ""
         if isinstance(event, VisitNoShow):
             c.execute(text("UPDATE hub_visit SET state = 'no_show' WHERE id = :id"), {"id": event.visit_id})

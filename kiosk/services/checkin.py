@@ -107,7 +107,7 @@ class CheckInService:
         visit_id = uuid.uuid4()
         priority = False
         if self.venue is not None:  # the venue's passes are the hub's: honoured at any station
-            used = self.venue.use_pass(session, today, person.id, visit_id)
+            used = self.venue.use_pass(session, today, person.id, visit_id, now)
             priority = used is not None and used.status == "used"
             local = session.get(PriorityPass, used.pass_id) if used is not None and used.pass_id else None
             if local is not None and used is not None and used.status in ("used", "early"):
@@ -136,17 +136,18 @@ class CheckInService:
         if pass_ is not None and pass_.used_at is None:
             pass_.used_at = now
         if self.venue is not None and not (priority and pass_ is None and self.venue.link.online):
-            self._confirm_at_hub(session, person, today, visit.id)
+            self._confirm_at_hub(session, person, today, visit.id, now)
         if self.ctx.print_queue_tickets:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
         record_event(session, self.ctx.destinations, _visit_event(visit, person), visit.id, now)
         return CheckInOutcome(OutcomeKind.ADMITTED, name=person.name, queue_number=visit.queue_number, visit_id=visit.id,
                               dose_number=visit.dose_number, at=now, slip_queued=self.ctx.print_queue_tickets)
 
-    def _confirm_at_hub(self, session: Session, person: Registration, today: dt.date, visit_id: uuid.UUID) -> None:
+    def _confirm_at_hub(self, session: Session, person: Registration, today: dt.date, visit_id: uuid.UUID,
+                        now: dt.datetime) -> None:
         assert self.venue is not None
         try:
-            self.venue.confirm(session, today, person.id, visit_id)
+            self.venue.confirm(session, today, person.id, visit_id, now)
         except ClaimedElsewhere as elsewhere:
             at = elsewhere.answer.at
             raise _Decided(CheckInOutcome(OutcomeKind.ALREADY_CHECKED_IN, name=person.name, visit_id=elsewhere.answer.visit_id,

@@ -313,7 +313,7 @@ END $$;
 
 -- One check-in while the hub is reachable: claim (person, day) and spend one leased slot, or
 -- say who has the claim already, or that the lease no longer covers it.
-CREATE FUNCTION sentra_admit(d date, reg uuid, visit uuid, ttl_s int,
+CREATE FUNCTION sentra_admit(d date, reg uuid, visit uuid, ttl_s int, at_ timestamptz,
                              OUT out_status text, OUT out_station text, OUT out_visit uuid,
                              OUT out_at timestamptz, OUT out_granted int, OUT out_spent int)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -335,7 +335,7 @@ BEGIN
         out_status := 'no_lease';
         RETURN;
     END IF;
-    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id) VALUES (d, reg, me, visit)
+    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_)
     ON CONFLICT DO NOTHING;
     IF NOT FOUND THEN  -- another station claimed this person a moment ago: undo the spend
         UPDATE hub_lease SET spent = spent - 1 WHERE station_id = me AND service_day = d;
@@ -343,11 +343,11 @@ BEGIN
         out_station := c.station_id; out_visit := c.visit_id; out_at := c.at; out_status := 'claimed';
         RETURN;
     END IF;
-    out_status := 'admitted'; out_station := me; out_visit := visit; out_at := now();
+    out_status := 'admitted'; out_station := me; out_visit := visit; out_at := at_;
 END $$;
 
 -- A visit admitted while the station was cut off meets the hub: claim it, or record the conflict.
-CREATE FUNCTION sentra_claim_late(d date, reg uuid, visit uuid, OUT out_status text, OUT out_station text,
+CREATE FUNCTION sentra_claim_late(d date, reg uuid, visit uuid, at_ timestamptz, OUT out_status text, OUT out_station text,
                                   OUT out_visit uuid)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -355,7 +355,7 @@ DECLARE
     me text := sentra_me();
     c hub_claim;
 BEGIN
-    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id) VALUES (d, reg, me, visit)
+    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_)
     ON CONFLICT DO NOTHING;
     IF FOUND THEN
         out_status := 'claimed'; out_station := me; out_visit := visit;
@@ -445,7 +445,7 @@ END $$;
 
 -- A pass holder is served: on the pass's day its held slot becomes this station's, claimed and
 -- spent; on an earlier day the held slot goes back to its day. Returns the pass, or nothing.
-CREATE FUNCTION sentra_use_pass(d date, reg uuid, visit uuid, ttl_s int,
+CREATE FUNCTION sentra_use_pass(d date, reg uuid, visit uuid, ttl_s int, at_ timestamptz,
                                 OUT out_status text, OUT out_pass uuid, OUT out_short text, OUT out_valid_on date)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -464,7 +464,7 @@ BEGIN
         out_status := 'claimed';
         RETURN;
     END IF;
-    UPDATE hub_pass SET used_at = now(), used_by = me, used_visit = visit WHERE id = p.id;
+    UPDATE hub_pass SET used_at = at_, used_by = me, used_visit = visit WHERE id = p.id;
     IF p.valid_on = d THEN
         UPDATE hub_day SET held_for_passes = held_for_passes - 1, leased = leased + 1
          WHERE service_day = d AND held_for_passes > 0;
@@ -478,7 +478,7 @@ BEGIN
         ON CONFLICT (station_id, service_day) DO UPDATE
            SET granted = hub_lease.granted + 1, spent = hub_lease.spent + 1, renewed_at = now(),
                expires_at = now() + make_interval(secs => ttl_s);
-        INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id) VALUES (d, reg, me, visit);
+        INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_);
         out_status := 'used';
     ELSE
         UPDATE hub_day SET held_for_passes = held_for_passes - 1 WHERE service_day = p.valid_on AND held_for_passes > 0;
@@ -489,10 +489,10 @@ END $$;
 
 STATION_FUNCTIONS = ("sentra_my_station()", "sentra_me()",
                      "sentra_lease(date, int, int, int, uuid)", "sentra_renew(date, int, int, int, int, int)",
-                     "sentra_admit(date, uuid, uuid, int)", "sentra_claim_late(date, uuid, uuid)",
+                     "sentra_admit(date, uuid, uuid, int, timestamptz)", "sentra_claim_late(date, uuid, uuid, timestamptz)",
                      "sentra_unclaim(date, uuid, uuid)", "sentra_return(date, int, uuid)",
                      "sentra_turned_away(date)", "sentra_hold_pass(date, uuid, text, uuid)",
-                     "sentra_use_pass(date, uuid, uuid, int)")
+                     "sentra_use_pass(date, uuid, uuid, int, timestamptz)")
 INTERNAL_FUNCTIONS = ("sentra_close_before(date)", "sentra_reclaim(date, text)", "sentra_touch(text, int)")
 
 ALL_TABLES = ("hub_plan", "hub_day", "hub_station", "hub_lease", "hub_grant", "hub_claim", "hub_pass",
