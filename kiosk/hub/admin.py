@@ -120,27 +120,34 @@ def import_registrations(url: str, path: Path) -> ImportReport:
     try:
         with engine.begin() as c:
             _require_schema(c)
+            c.execute(text("LOCK TABLE hub_registration IN SHARE ROW EXCLUSIVE MODE"))  # one import at a time
+            code_of: dict[str, str] = {r.nik: r.code for r in c.execute(text("SELECT nik, code FROM hub_registration"))}
+            codes = set(code_of.values())
+            fresh: list[dict[str, Any]] = []
             for line, row in rows:
                 if isinstance(row, str):
                     report.errors.append((line, row))
                     continue
                 person, code, appointment, session_name = row
-                existing = c.execute(text("SELECT code FROM hub_registration WHERE nik = :nik"), {"nik": person.nik}).first()
-                if existing is not None:
-                    if existing.code == code:
+                if person.nik in code_of:
+                    if code_of[person.nik] == code:
                         report.unchanged += 1
                     else:
-                        report.errors.append((line, f"NIK already registered under code {existing.code}"))
+                        report.errors.append((line, f"NIK already registered under code {code_of[person.nik]}"))
                     continue
-                if c.execute(text("SELECT 1 FROM hub_registration WHERE code = :code"), {"code": code}).first():
+                if code in codes:
                     report.errors.append((line, f"registration code {code} already belongs to another NIK"))
                     continue
+                code_of[person.nik] = code
+                codes.add(code)
+                fresh.append({"id": uuid.uuid4(), "nik": person.nik, "name": person.name, "birth": person.birth_date,
+                              "sex": person.sex, "phone": person.phone, "code": code, "appt": appointment,
+                              "session": session_name})
+            if fresh:
                 c.execute(text("INSERT INTO hub_registration (id, nik, name, birth_date, sex, phone, code, appointment_date, "
                                "session, source, created_by) VALUES (:id, :nik, :name, :birth, :sex, :phone, :code, :appt, "
-                               ":session, 'import', 'import')"),
-                          {"id": uuid.uuid4(), "nik": person.nik, "name": person.name, "birth": person.birth_date,
-                           "sex": person.sex, "phone": person.phone, "code": code, "appt": appointment, "session": session_name})
-                report.imported += 1
+                               ":session, 'import', 'import')"), fresh)
+            report.imported = len(fresh)
     except DBAPIError as exc:
         raise _guard("hub import", exc) from None
     finally:

@@ -30,8 +30,13 @@ class HubRefused(KioskError):
     """The hub answered but refused (a permission, a missing station, a schema not upgraded)."""
 
 
-def hub_engine(url: str, connect_timeout: int = 2, statement_timeout_s: float | None = None) -> Engine:
-    """An engine on the hub URL with short timeouts (a venue LAN answers in milliseconds or not at all)."""
+def hub_engine(url: str, connect_timeout: int = 2, statement_timeout_s: float | None = None, autocommit: bool = False) -> Engine:
+    """An engine on the hub URL with short timeouts (a venue LAN answers in milliseconds or not at all).
+
+    ``autocommit``: each statement is its own transaction, one round trip (the station's calls are each
+    one function, atomic by itself); a dead pooled connection then fails its call, which marks the hub
+    down, and is replaced at the next call.
+    """
     try:
         parsed = make_url(url)
     except Exception:
@@ -42,6 +47,9 @@ def hub_engine(url: str, connect_timeout: int = 2, statement_timeout_s: float | 
     args: dict[str, Any] = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 5,
                             "keepalives_interval": 2, "keepalives_count": 2,
                             "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}"}
+    if autocommit:
+        return create_engine(url, pool_size=2, max_overflow=4, pool_recycle=300, connect_args=args,
+                             isolation_level="AUTOCOMMIT")
     return create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True, pool_recycle=300, connect_args=args)
 
 
@@ -56,20 +64,12 @@ class LeaseAnswer:
 
 @dataclass(frozen=True)
 class AdmitAnswer:
-    status: str  # admitted | again | claimed | no_lease
+    status: str  # admitted | pass | again | claimed | no_lease | no_slot
     station: str
     visit_id: uuid.UUID | None
     at: dt.datetime | None
-    granted: int
-    spent: int
-
-
-@dataclass(frozen=True)
-class PassAnswer:
-    status: str  # none | used | early | claimed | lapsed
-    pass_id: uuid.UUID | None
-    short_id: str
-    valid_on: dt.date | None
+    pass_id: uuid.UUID | None = None  # the priority pass used (status "pass"), or released (served before its day)
+    short_id: str = ""
 
 
 class HubLink:
@@ -77,7 +77,7 @@ class HubLink:
 
     def __init__(self, url: str, station_id: str, *, lease_seconds: int = 600, offline_slots: int = 20,
                  connect_timeout: int = 2, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.engine = hub_engine(url, connect_timeout)
+        self.engine = hub_engine(url, connect_timeout, autocommit=True)
         self.station_id = station_id
         self.lease_seconds = lease_seconds
         self.offline_slots = offline_slots
@@ -114,7 +114,7 @@ class HubLink:
         if not self.online:
             raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})")
         try:
-            with self.engine.begin() as connection:
+            with self.engine.connect() as connection:
                 rows = list(connection.execute(text(sql), params).all())
         except OperationalError as exc:
             if _refusal(exc):
@@ -145,11 +145,11 @@ class HubLink:
                        allow=self.offline_slots, ttl=self.lease_seconds, b=backlog)
         return LeaseAnswer(0, row.out_granted, row.out_spent, row.out_released, row.out_free)
 
-    def admit(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> AdmitAnswer:
-        row = self.one("SELECT * FROM sentra_admit(:d, :reg, :visit, :ttl, :at)", d=day, reg=registration_id,
-                       visit=visit_id, ttl=self.lease_seconds, at=at)
-        return AdmitAnswer(row.out_status, row.out_station or "", row.out_visit, row.out_at,
-                           row.out_granted or 0, row.out_spent or 0)
+    def admit(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime,
+              has_slot: bool = True) -> AdmitAnswer:
+        row = self.one("SELECT * FROM sentra_admit(:d, :reg, :visit, :ttl, :at, :has)", d=day, reg=registration_id,
+                       visit=visit_id, ttl=self.lease_seconds, at=at, has=has_slot)
+        return AdmitAnswer(row.out_status, row.out_station or "", row.out_visit, row.out_at, row.out_pass, row.out_short or "")
 
     def claim_late(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> str:
         return str(self.one("SELECT * FROM sentra_claim_late(:d, :reg, :visit, :at)", d=day, reg=registration_id,
@@ -162,18 +162,10 @@ class HubLink:
     def give_back(self, day: dt.date, slots: int, grant_id: uuid.UUID) -> int:
         return int(self.one("SELECT sentra_return(:d, :k, :gid) AS left_", d=day, k=slots, gid=grant_id).left_)
 
-    def turned_away(self, day: dt.date) -> None:
-        self.run("SELECT sentra_turned_away(:d)", d=day)
-
     def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> dt.date | None:
         day = self.one("SELECT sentra_hold_pass(:after, :pid, :short, :reg) AS d", after=after, pid=pass_id,
                        short=short_id, reg=registration_id).d
         return day if isinstance(day, dt.date) else None
-
-    def use_pass(self, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> PassAnswer:
-        row = self.one("SELECT * FROM sentra_use_pass(:d, :reg, :visit, :ttl, :at)", d=day, reg=registration_id,
-                       visit=visit_id, ttl=self.lease_seconds, at=at)
-        return PassAnswer(row.out_status, row.out_pass, row.out_short or "", row.out_valid_on)
 
     def pass_by_short_id(self, short_id: str) -> Any:
         rows = self.run("SELECT * FROM hub_pass WHERE short_id = :s", s=short_id)

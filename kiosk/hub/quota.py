@@ -33,12 +33,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from kiosk.errors import KioskError
-from kiosk.hub.link import AdmitAnswer, HubLink, HubRefused, HubUnavailable, LeaseAnswer, PassAnswer
+from kiosk.hub.link import AdmitAnswer, HubLink, HubRefused, HubUnavailable, LeaseAnswer
 from kiosk.services.ledger import QuotaLedger
 from kiosk.states import OutboxState
 from kiosk.storage.db import Database
 from kiosk.storage.tables import DayQuota, OutboxRow, Vaccination, VenueDose, Visit
 
+DRY_RETRY_S = 1.0  # after the hub said the day has nothing free, check-ins turn away without asking again for this long
 ONLINE = "hub_online"  # session.info key: this transaction's slot was taken while the hub was reachable
 
 
@@ -77,12 +78,15 @@ class VenueQuota:
         self.horizon_s = horizon_s
         self._recent: collections.deque[tuple[dt.date, float]] = collections.deque(maxlen=512)  # (day, when) of spends
         self.last_free_at_hub: int | None = None
+        self._dry_until = 0.0
 
     # ------------------------------------------------------------------ in the check-in transaction
     def reserve(self, session: Session, day: dt.date, walkin: bool) -> bool:
         """Take one of this station's slots; lease more first when none is left and the hub is there."""
-        if self.free(session, day) <= 0 and self.link.online:
-            self._lease(session, day)
+        if self.free(session, day) <= 0 and self.link.online and time.monotonic() >= self._dry_until:
+            answer = self._lease(session, day)
+            if answer is not None and answer.got == 0:  # the venue's day is full: do not ask again for each person
+                self._dry_until = time.monotonic() + DRY_RETRY_S
         online = self.link.online
         session.info[ONLINE] = online
         extra = None if online else DayQuota.offline_used < self.link.offline_slots
@@ -92,56 +96,45 @@ class VenueQuota:
             self._recent.append((day, time.monotonic()))
         return taken
 
-    def confirm(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime) -> None:
-        """Claim the person and spend the slot at the hub, before the local commit.
+    def confirm(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime,
+                reserved: bool) -> AdmitAnswer | None:
+        """Claim the person and spend the slot at the hub, before the local commit (one round trip).
 
-        Raises ClaimedElsewhere (roll back: they were admitted at another station) or LeaseShrank
-        (roll back, renew, retry). A hub lost mid-way turns this into an offline check-in if the
+        A priority pass for today is used wherever it was issued: its held slot becomes this station's
+        (status "pass", even when this station had none left). Returns None for a check-in made cut off.
+        Raises ClaimedElsewhere (roll back: admitted at another station already) or LeaseShrank (roll
+        back, renew, retry). A hub lost mid-way turns a reserved check-in into an offline one, if the
         offline allowance has room.
         """
-        if not session.info.get(ONLINE):
-            return
+        if not session.info.get(ONLINE, self.link.online):
+            return None
+        q = DayQuota
         try:
-            answer = self.link.admit(day, registration_id, visit_id, at)
+            answer = self.link.admit(day, registration_id, visit_id, at, has_slot=reserved)
         except (HubUnavailable, HubRefused) as exc:
             if isinstance(exc, HubRefused):
                 self.link.mark_down(str(exc))
-            q = DayQuota
+            if not reserved:
+                return None
             if self.ledger.apply(session, day, q.offline_used < self.link.offline_slots, {"offline_used": q.offline_used + 1}):
-                return
+                return None
             raise LeaseShrank("the hub went out of reach and this station's offline allowance is used up") from None
-        if answer.status in ("admitted", "again"):
-            return
+        if answer.status == "pass":  # the hub granted and spent one more slot for us: mirror it
+            values = {"cap": q.cap + 1} if reserved else {"cap": q.cap + 1, "used": q.used + 1, "spends": q.spends + 1}
+            self.ledger.apply(session, day, q.cap >= 0, values)
+            return answer
+        if answer.status in ("admitted", "again", "no_slot"):
+            return answer
         if answer.status == "claimed":
             raise ClaimedElsewhere(answer)
         raise LeaseShrank("the hub no longer covers this station's slot")
 
-    def use_pass(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID,
-                 at: dt.datetime) -> PassAnswer | None:
-        """A priority pass issued anywhere in the venue: its held slot becomes this check-in's (online only)."""
-        if not self.link.online:
-            return None
+    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> tuple[bool, dt.date | None]:
+        """Count the turn-away and hold a slot at the hub for a pass: (hub reached, the pass's day or None)."""
         try:
-            answer = self.link.use_pass(day, registration_id, visit_id, at)
+            return True, self.link.hold_pass(after, pass_id, short_id, registration_id)
         except (HubUnavailable, HubRefused):
-            return None
-        if answer.status == "used":  # the hub granted and spent one slot for us: mirror it
-            q = DayQuota
-            self.ledger.apply(session, day, q.cap >= 0, {"cap": q.cap + 1, "used": q.used + 1, "spends": q.spends + 1})
-        return answer
-
-    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> dt.date | None:
-        """Hold a slot at the hub for a pass; None when the plan has no room left or the hub is out of reach."""
-        try:
-            return self.link.hold_pass(after, pass_id, short_id, registration_id)
-        except (HubUnavailable, HubRefused):
-            return None
-
-    def turned_away(self, day: dt.date) -> None:
-        try:
-            self.link.turned_away(day)
-        except (HubUnavailable, HubRefused):
-            pass  # counted on the station; the hub's figure misses it
+            return False, None
 
     def doses(self, session: Session, registration_id: uuid.UUID) -> list[DoseSeen]:
         """The person's doses across the venue: the hub's when reachable, else the pulled copy, plus our own."""

@@ -15,9 +15,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from kiosk.domain.vaccines import ProductTable, load_products
 from kiosk.events import RegistrationCreated, VaccinationRecorded, VisitCheckedIn, VisitNoShow
@@ -43,25 +43,33 @@ class HubServer:
         self.products = products or load_products()
 
     def send(self, record: SyncRecord) -> Ack:
+        return self._in_transaction([record])[0]
+
+    def send_all(self, records: list[SyncRecord]) -> list[Ack]:
+        """A batch in one transaction (one commit at the hub); any failure fails the batch and nothing of it stays."""
+        return self._in_transaction(records)
+
+    def _in_transaction(self, records: list[SyncRecord]) -> list[Ack]:
         try:
             with self.engine.begin() as c:
-                fresh = c.execute(text(
-                    "INSERT INTO hub_record (id, station_id, seq, topic, aggregate_id, registration_id, payload, created_at) "
-                    "VALUES (:id, :station, :seq, :topic, :agg, :reg, CAST(:payload AS jsonb), :created) "
-                    "ON CONFLICT (id) DO NOTHING RETURNING id"),
-                    {"id": record.row_id, "station": record.station_id, "seq": record.seq, "topic": record.topic,
-                     "agg": record.record_id, "reg": (record.person or {}).get("id"),
-                     "payload": json.dumps(record.payload), "created": record.created_at}).first() is not None
-                if fresh:
-                    note = self._apply(c, record)
-                else:
-                    note = "already at the hub"
+                return [self._upsert(c, record) for record in records]
         except OperationalError as exc:
             raise TransientFailure(f"the venue hub is out of reach ({_line(exc)})") from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise TransientFailure(f"the venue hub is out of reach ({_line(exc)})") from None
             raise PermanentFailure(f"the venue hub refused the record: {_line(exc)}") from None
+
+    def _upsert(self, c: Connection, record: SyncRecord) -> Ack:
+        """Store the record once (keyed on the station-made row id) and apply it; a resend changes nothing."""
+        fresh = c.execute(text(
+            "INSERT INTO hub_record (id, station_id, seq, topic, aggregate_id, registration_id, payload, created_at) "
+            "VALUES (:id, :station, :seq, :topic, :agg, :reg, CAST(:payload AS jsonb), :created) "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"),
+            {"id": record.row_id, "station": record.station_id, "seq": record.seq, "topic": record.topic,
+             "agg": record.record_id, "reg": (record.person or {}).get("id"),
+             "payload": json.dumps(record.payload), "created": record.created_at}).first() is not None
+        note = self._apply(c, record) if fresh else ""
         return Ack(server_ids=(f"hub:{record.record_id}",) if not note else (f"hub:{record.record_id}", note))
 
     def _apply(self, c: Connection, record: SyncRecord) -> str:
@@ -152,8 +160,7 @@ def pull(db: Database, link: HubLink, station_id: str) -> tuple[int, int]:
         if not fresh:
             break
         with db.write() as session:
-            for r in rows:
-                registrations += _upsert_registration(session, r)
+            registrations += _add_registrations(session, rows)
             _advance(session, "registration", max(r.rev for r in rows))
         if len(rows) < PULL_BATCH:
             break
@@ -177,17 +184,25 @@ def pull(db: Database, link: HubLink, station_id: str) -> tuple[int, int]:
     return registrations, doses
 
 
-def _upsert_registration(session: Any, r: Any) -> int:
-    if session.get(Registration, r.id) is not None:
-        return 0
-    clash = session.exec(select(Registration).where((Registration.nik == r.nik) | (Registration.code == r.code))).first()
-    if clash is not None:
-        return 0  # our own walk-in with that NIK: the hub lists the conflict when our record reaches it
-    session.add(Registration(id=r.id, nik=r.nik, name=r.name, birth_date=r.birth_date, sex=r.sex, phone=r.phone,
-                             code=r.code, appointment_date=r.appointment_date, session=r.session, source=r.source,
-                             created_at=r.created_at))
-    session.flush()
-    return 1
+def _add_registrations(session: Any, rows: list[Any]) -> int:
+    """Registrations this station does not have yet, in one insert; a NIK or code it has under another id is skipped
+    (our own walk-in with that NIK: the hub lists the conflict when our record reaches it)."""
+    ids = [r.id for r in rows]
+    known = set(session.exec(select(Registration.id).where(col(Registration.id).in_(ids))).all())
+    taken = {value for pair in session.exec(select(Registration.nik, Registration.code).where(
+        col(Registration.nik).in_([r.nik for r in rows]) | col(Registration.code).in_([r.code for r in rows]))).all()
+        for value in pair}
+    fresh = []
+    for r in rows:
+        if r.id in known or r.nik in taken or r.code in taken:
+            continue
+        taken.update((r.nik, r.code))
+        fresh.append({"id": r.id, "nik": r.nik, "name": r.name, "birth_date": r.birth_date, "sex": r.sex, "phone": r.phone,
+                      "code": r.code, "appointment_date": r.appointment_date, "session": r.session, "source": r.source,
+                      "created_at": r.created_at})
+    if fresh:
+        session.execute(insert(Registration), fresh)
+    return len(fresh)
 
 
 def _advance(session: Any, name: str, rev: int) -> None:

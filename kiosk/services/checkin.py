@@ -17,6 +17,7 @@ from kiosk.credentials import Verdict, new_short_id, sign_pass, verify
 from kiosk.domain.visit import VisitState
 from kiosk.errors import KioskError
 from kiosk.events import PassIssued, VisitCheckedIn
+from kiosk.hub.link import AdmitAnswer
 from kiosk.hub.quota import ClaimedElsewhere, DoseSeen, LeaseShrank, VenueQuota
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
 from kiosk.services.context import StationContext
@@ -107,13 +108,15 @@ class CheckInService:
         visit_id = uuid.uuid4()
         priority = False
         if self.venue is not None:  # the venue's passes are the hub's: honoured at any station
-            used = self.venue.use_pass(session, today, person.id, visit_id, now)
-            priority = used is not None and used.status == "used"
-            local = session.get(PriorityPass, used.pass_id) if used is not None and used.pass_id else None
-            if local is not None and used is not None and used.status in ("used", "early"):
+            held = None
+            reserved = self.venue.reserve(session, today, walkin)
+            answer = self._confirm_at_hub(session, person, today, visit_id, now, reserved)
+            local = session.get(PriorityPass, answer.pass_id) if answer is not None and answer.pass_id else None
+            if local is not None:
                 local.used_at = now
-            pass_, held = (local if priority else None), None
-            reserved = priority or self.venue.reserve(session, today, walkin)
+            if answer is not None and answer.status == "pass":
+                reserved = priority = True
+                pass_ = local
         else:
             held = pass_ or unused_pass(session, person.id, today)  # the held slot is theirs however they identify
             if held is not None and held.valid_on == today:
@@ -135,8 +138,6 @@ class CheckInService:
         session.add(visit)
         if pass_ is not None and pass_.used_at is None:
             pass_.used_at = now
-        if self.venue is not None and not (priority and pass_ is None and self.venue.link.online):
-            self._confirm_at_hub(session, person, today, visit.id, now)
         if self.ctx.print_queue_tickets:
             session.add(PrintJob(kind="ticket", subject_id=visit.id, created_at=now))
         record_event(session, self.ctx.destinations, _visit_event(visit, person), visit.id, now)
@@ -144,10 +145,10 @@ class CheckInService:
                               dose_number=visit.dose_number, at=now, slip_queued=self.ctx.print_queue_tickets)
 
     def _confirm_at_hub(self, session: Session, person: Registration, today: dt.date, visit_id: uuid.UUID,
-                        now: dt.datetime) -> None:
+                        now: dt.datetime, reserved: bool) -> AdmitAnswer | None:
         assert self.venue is not None
         try:
-            self.venue.confirm(session, today, person.id, visit_id, now)
+            return self.venue.confirm(session, today, person.id, visit_id, now, reserved)
         except ClaimedElsewhere as elsewhere:
             at = elsewhere.answer.at
             raise _Decided(CheckInOutcome(OutcomeKind.ALREADY_CHECKED_IN, name=person.name, visit_id=elsewhere.answer.visit_id,
@@ -178,10 +179,10 @@ class CheckInService:
         self.ledger.count_turned_away(session, today)
         short_id, pass_id = new_short_id(), uuid.uuid4()
         if self.venue is not None:
-            self.venue.turned_away(today)
-            if not self.venue.link.online:  # no pass can hold a slot without the hub: the truth, and see staff
+            reached, valid_on = self.venue.hold_pass(today, pass_id, short_id, person.id) if self.venue.link.online \
+                else (False, None)
+            if not reached:  # no pass can hold a slot without the hub: the truth, and see staff
                 return CheckInOutcome(OutcomeKind.FULL_NO_PASS, name=person.name)
-            valid_on = self.venue.hold_pass(today, pass_id, short_id, person.id)
         else:
             valid_on = self.ledger.hold_for_pass(session, today)
         if valid_on is None:

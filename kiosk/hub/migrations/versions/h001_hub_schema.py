@@ -311,39 +311,63 @@ BEGIN
     out_free := coalesce(out_free, 0);
 END $$;
 
--- One check-in while the hub is reachable: claim (person, day) and spend one leased slot, or
--- say who has the claim already, or that the lease no longer covers it.
-CREATE FUNCTION sentra_admit(d date, reg uuid, visit uuid, ttl_s int, at_ timestamptz,
+-- One check-in while the hub is reachable, in one round trip: claim (person, day), then spend
+-- the slot: the person's priority pass for today turns its held slot into one of this station's,
+-- else one leased slot is spent (fenced: never more than the lease grants). A pass for a later
+-- day gives its held slot back. Or say who has the claim already, or that nothing covers it.
+CREATE FUNCTION sentra_admit(d date, reg uuid, visit uuid, ttl_s int, at_ timestamptz, has_slot boolean,
                              OUT out_status text, OUT out_station text, OUT out_visit uuid,
-                             OUT out_at timestamptz, OUT out_granted int, OUT out_spent int)
+                             OUT out_at timestamptz, OUT out_pass uuid, OUT out_short text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     me text := sentra_me();
     c hub_claim;
+    p hub_pass;
 BEGIN
-    SELECT * INTO c FROM hub_claim WHERE service_day = d AND registration_id = reg;
-    IF FOUND THEN
+    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_)
+    ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        SELECT * INTO c FROM hub_claim WHERE service_day = d AND registration_id = reg;
         out_station := c.station_id; out_visit := c.visit_id; out_at := c.at;
         out_status := CASE WHEN c.visit_id = visit THEN 'again' ELSE 'claimed' END;
         RETURN;
     END IF;
+    out_station := me; out_visit := visit; out_at := at_;
+    SELECT * INTO p FROM hub_pass WHERE registration_id = reg AND used_at IS NULL AND valid_on >= d
+     ORDER BY valid_on LIMIT 1 FOR UPDATE;
+    IF FOUND AND p.valid_on = d THEN
+        UPDATE hub_day SET held_for_passes = held_for_passes - 1, leased = leased + 1
+         WHERE service_day = d AND held_for_passes > 0;
+        IF FOUND THEN
+            UPDATE hub_pass SET used_at = at_, used_by = me, used_visit = visit WHERE id = p.id;
+            INSERT INTO hub_lease (station_id, service_day, granted, spent, expires_at)
+            VALUES (me, d, 1, 1, now() + make_interval(secs => ttl_s))
+            ON CONFLICT (station_id, service_day) DO UPDATE
+               SET granted = hub_lease.granted + 1, spent = hub_lease.spent + 1, renewed_at = now(),
+                   expires_at = now() + make_interval(secs => ttl_s);
+            out_status := 'pass'; out_pass := p.id; out_short := p.short_id;
+            RETURN;
+        END IF;
+    END IF;
+    IF NOT has_slot THEN
+        DELETE FROM hub_claim WHERE service_day = d AND registration_id = reg;
+        out_status := 'no_slot';
+        RETURN;
+    END IF;
     UPDATE hub_lease SET spent = spent + 1, renewed_at = now(), expires_at = now() + make_interval(secs => ttl_s)
-     WHERE station_id = me AND service_day = d AND spent - released < granted
-    RETURNING granted, spent INTO out_granted, out_spent;
+     WHERE station_id = me AND service_day = d AND spent - released < granted;
     IF NOT FOUND THEN
+        DELETE FROM hub_claim WHERE service_day = d AND registration_id = reg;
         out_status := 'no_lease';
         RETURN;
     END IF;
-    INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_)
-    ON CONFLICT DO NOTHING;
-    IF NOT FOUND THEN  -- another station claimed this person a moment ago: undo the spend
-        UPDATE hub_lease SET spent = spent - 1 WHERE station_id = me AND service_day = d;
-        SELECT * INTO c FROM hub_claim WHERE service_day = d AND registration_id = reg;
-        out_station := c.station_id; out_visit := c.visit_id; out_at := c.at; out_status := 'claimed';
-        RETURN;
+    out_status := 'admitted';
+    IF p.id IS NOT NULL AND p.valid_on > d THEN  -- served before their pass's day: its held slot goes back
+        UPDATE hub_pass SET used_at = at_, used_by = me, used_visit = visit WHERE id = p.id;
+        UPDATE hub_day SET held_for_passes = held_for_passes - 1 WHERE service_day = p.valid_on AND held_for_passes > 0;
+        out_pass := p.id; out_short := p.short_id;
     END IF;
-    out_status := 'admitted'; out_station := me; out_visit := visit; out_at := at_;
 END $$;
 
 -- A visit admitted while the station was cut off meets the hub: claim it, or record the conflict.
@@ -411,14 +435,8 @@ BEGIN
     RETURN coalesce(left_, 0);
 END $$;
 
-CREATE FUNCTION sentra_turned_away(d date) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM sentra_me();
-    UPDATE hub_day SET turned_away = turned_away + 1 WHERE service_day = d;
-END $$;
-
--- Hold a slot for a priority pass on the first later plan day with room; the pass is the venue's.
+-- Someone is turned away: count them, and hold a slot for their priority pass on the first later
+-- plan day with room; the pass is the venue's.
 CREATE FUNCTION sentra_hold_pass(after date, pass_id uuid, pass_short text, reg uuid) RETURNS date
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
@@ -431,6 +449,7 @@ BEGIN
     IF FOUND THEN
         RETURN p.valid_on;
     END IF;
+    UPDATE hub_day SET turned_away = turned_away + 1 WHERE service_day = after;
     FOR d IN SELECT service_day FROM hub_day WHERE service_day > after AND NOT closed ORDER BY service_day LOOP
         UPDATE hub_day SET held_for_passes = held_for_passes + 1
          WHERE service_day = d AND leased + held_for_passes < cap;
@@ -443,56 +462,13 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- A pass holder is served: on the pass's day its held slot becomes this station's, claimed and
--- spent; on an earlier day the held slot goes back to its day. Returns the pass, or nothing.
-CREATE FUNCTION sentra_use_pass(d date, reg uuid, visit uuid, ttl_s int, at_ timestamptz,
-                                OUT out_status text, OUT out_pass uuid, OUT out_short text, OUT out_valid_on date)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-    me text := sentra_me();
-    p hub_pass;
-BEGIN
-    SELECT * INTO p FROM hub_pass WHERE registration_id = reg AND used_at IS NULL AND valid_on >= d
-     ORDER BY valid_on LIMIT 1 FOR UPDATE;
-    IF NOT FOUND THEN
-        out_status := 'none';
-        RETURN;
-    END IF;
-    out_pass := p.id; out_short := p.short_id; out_valid_on := p.valid_on;
-    IF EXISTS (SELECT 1 FROM hub_claim WHERE service_day = d AND registration_id = reg) THEN
-        out_status := 'claimed';
-        RETURN;
-    END IF;
-    UPDATE hub_pass SET used_at = at_, used_by = me, used_visit = visit WHERE id = p.id;
-    IF p.valid_on = d THEN
-        UPDATE hub_day SET held_for_passes = held_for_passes - 1, leased = leased + 1
-         WHERE service_day = d AND held_for_passes > 0;
-        IF NOT FOUND THEN  -- the day was closed and its holds lapsed
-            UPDATE hub_pass SET used_at = NULL, used_by = NULL, used_visit = NULL WHERE id = p.id;
-            out_status := 'lapsed';
-            RETURN;
-        END IF;
-        INSERT INTO hub_lease (station_id, service_day, granted, spent, expires_at)
-        VALUES (me, d, 1, 1, now() + make_interval(secs => ttl_s))
-        ON CONFLICT (station_id, service_day) DO UPDATE
-           SET granted = hub_lease.granted + 1, spent = hub_lease.spent + 1, renewed_at = now(),
-               expires_at = now() + make_interval(secs => ttl_s);
-        INSERT INTO hub_claim (service_day, registration_id, station_id, visit_id, at) VALUES (d, reg, me, visit, at_);
-        out_status := 'used';
-    ELSE
-        UPDATE hub_day SET held_for_passes = held_for_passes - 1 WHERE service_day = p.valid_on AND held_for_passes > 0;
-        out_status := 'early';
-    END IF;
-END $$;
 """
 
 STATION_FUNCTIONS = ("sentra_my_station()", "sentra_me()",
                      "sentra_lease(date, int, int, int, uuid)", "sentra_renew(date, int, int, int, int, int)",
-                     "sentra_admit(date, uuid, uuid, int, timestamptz)", "sentra_claim_late(date, uuid, uuid, timestamptz)",
+                     "sentra_admit(date, uuid, uuid, int, timestamptz, boolean)", "sentra_claim_late(date, uuid, uuid, timestamptz)",
                      "sentra_unclaim(date, uuid, uuid)", "sentra_return(date, int, uuid)",
-                     "sentra_turned_away(date)", "sentra_hold_pass(date, uuid, text, uuid)",
-                     "sentra_use_pass(date, uuid, uuid, int, timestamptz)")
+                     "sentra_hold_pass(date, uuid, text, uuid)")
 INTERNAL_FUNCTIONS = ("sentra_close_before(date)", "sentra_reclaim(date, text)", "sentra_touch(text, int)")
 
 ALL_TABLES = ("hub_plan", "hub_day", "hub_station", "hub_lease", "hub_grant", "hub_claim", "hub_pass",
