@@ -86,7 +86,7 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
         hub = settings.hub
         ctx.hub = HubLink(hub.url, settings.station.id, lease_seconds=hub.lease_seconds, offline_slots=hub.offline_slots,
                           connect_timeout=hub.connect_timeout_seconds)
-        ctx.hub_block_max, ctx.hub_low_water = hub.block_max, hub.low_water
+        ctx.hub_block_max, ctx.hub_low_water, ctx.hub_poll_seconds = hub.block_max, hub.low_water, hub.poll_seconds
         ctx.destinations = ("central", "hub")
     printing = PrintQueue(ctx, settings.language)  # interrupted slips are found by the spooler at the station's start
     venue = Venue(settings.venue.code, settings.venue.name, settings.station.id)

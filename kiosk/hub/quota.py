@@ -69,12 +69,13 @@ class VenueQuota:
     """The station's side of the escrow protocol (see the module docstring)."""
 
     def __init__(self, db: Database, ledger: QuotaLedger, link: HubLink, *, block_max: int = 50,
-                 low_water: int = 5, horizon_s: float = 60.0) -> None:
+                 low_water: int = 5, horizon_s: float = 60.0, poll_s: float = 5.0) -> None:
         self.db = db
         self.ledger = ledger
         self.link = link
         self.block_max = block_max
         self.low_water = low_water
+        self.poll_s = poll_s
         self.horizon_s = horizon_s
         self._recent: collections.deque[tuple[dt.date, float]] = collections.deque(maxlen=512)  # (day, when) of spends
         self.last_free_at_hub: int | None = None
@@ -82,19 +83,24 @@ class VenueQuota:
 
     # ------------------------------------------------------------------ in the check-in transaction
     def reserve(self, session: Session, day: dt.date, walkin: bool) -> bool:
-        """Take one of this station's slots; lease more first when none is left and the hub is there."""
-        if self.free(session, day) <= 0 and self.link.online and time.monotonic() >= self._dry_until:
+        """Take one of this station's slots; when none is left and the hub is there, lease more and try again."""
+        taken = self._take(session, day, walkin)
+        if not taken and self.link.online and time.monotonic() >= self._dry_until:
             answer = self._lease(session, day)
             if answer is not None and answer.got == 0:  # the venue's day is full: do not ask again for each person
                 self._dry_until = time.monotonic() + DRY_RETRY_S
-        online = self.link.online
-        session.info[ONLINE] = online
-        extra = None if online else DayQuota.offline_used < self.link.offline_slots
-        taken = self.ledger.reserve(session, day, walkin, extra_condition=extra,
-                                    extra_values=None if online else {"offline_used": DayQuota.offline_used + 1})
+            elif answer is not None:
+                taken = self._take(session, day, walkin)
         if taken:
             self._recent.append((day, time.monotonic()))
         return taken
+
+    def _take(self, session: Session, day: dt.date, walkin: bool) -> bool:
+        online = self.link.online
+        session.info[ONLINE] = online
+        extra = None if online else DayQuota.offline_used < self.link.offline_slots
+        return self.ledger.reserve(session, day, walkin, extra_condition=extra,
+                                   extra_values=None if online else {"offline_used": DayQuota.offline_used + 1})
 
     def confirm(self, session: Session, day: dt.date, registration_id: uuid.UUID, visit_id: uuid.UUID, at: dt.datetime,
                 reserved: bool) -> AdmitAnswer | None:
@@ -169,7 +175,9 @@ class VenueQuota:
         self._give_back_past(day)  # before leasing today closes yesterday at the hub, so its leftover carries
         with self.db.write() as session:
             answer = self._renew(session, day)
-            if answer is not None and self.pace(day) > 0 and self.free(session, day) < self.low_water:
+            pace = self.pace(day)
+            mark = max(self.low_water, math.ceil(pace * self.poll_s * 2))  # enough to last until the next two ticks
+            if answer is not None and pace > 0 and self.free(session, day) < mark:
                 answer = self._lease(session, day) or answer  # a quiet station leases when someone comes, not before
         return answer
 

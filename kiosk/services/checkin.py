@@ -57,8 +57,8 @@ class CheckInService:
     def __init__(self, ctx: StationContext) -> None:
         self.ctx = ctx
         self.ledger = QuotaLedger(ctx.plan, ctx.destinations, venue=ctx.hub is not None)
-        self.venue = VenueQuota(ctx.db, self.ledger, ctx.hub, block_max=ctx.hub_block_max,
-                                low_water=ctx.hub_low_water) if ctx.hub is not None else None
+        self.venue = VenueQuota(ctx.db, self.ledger, ctx.hub, block_max=ctx.hub_block_max, low_water=ctx.hub_low_water,
+                                poll_s=ctx.hub_poll_seconds) if ctx.hub is not None else None
 
     def check_in(self, raw: str | bytes) -> CheckInOutcome:
         """Check in whoever ``raw`` identifies; never raises for bad input."""

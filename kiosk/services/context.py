@@ -34,6 +34,7 @@ class StationContext:
     hub: HubLink | None = None  # a venue station's line to the hub (kiosk.hub); None for a station on its own
     hub_block_max: int = 50
     hub_low_water: int = 5
+    hub_poll_seconds: float = 5.0
 
     def require_role(self, desk: str) -> None:
         """Refuse a step this station's desk does not do (a stadium splits the desks)."""

@@ -33,7 +33,8 @@ OPENING = dt.datetime(2021, 8, 5, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 class PerCheckInUpdate(VenueQuota):
-    """The peer: no leases; every check-in takes its slot with one conditional UPDATE of the day's row at the hub."""
+    """The peer: no leases; every check-in takes its slot with one conditional UPDATE of the day's one row at the
+    hub, and claims the person for the day under a unique constraint (as every venue check-in must)."""
 
     def reserve(self, session, day, walkin):  # type: ignore[no-untyped-def]
         got = self.link.run("UPDATE bench_day SET used = used + 1 WHERE service_day = :d AND used < cap RETURNING used", d=day)
@@ -43,8 +44,10 @@ class PerCheckInUpdate(VenueQuota):
         self.ledger.apply(session, day, q.cap >= 0, {"cap": q.cap + 1})
         return self.ledger.reserve(session, day, walkin)
 
-    def confirm(self, session, day, registration_id, visit_id, at):  # type: ignore[no-untyped-def]
-        return None  # the slot was taken at the hub already
+    def confirm(self, session, day, registration_id, visit_id, at, reserved):  # type: ignore[no-untyped-def]
+        if reserved:
+            self.link.run("INSERT INTO bench_claim VALUES (:d, :r) ON CONFLICT DO NOTHING RETURNING 1", d=day, r=registration_id)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,13 +77,27 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_worker:
         thread = threading.Thread(target=worker.run, args=(stop, settings.hub.poll_seconds), daemon=True)
         thread.start()
+    venue = station.checkin.venue
+    assert venue is not None
+    slot_wait = [0.0]  # seconds this check-in spent getting its slot (reserving, and confirming at the hub)
+
+    def timed(method):  # type: ignore[no-untyped-def]
+        def run(*a, **kw):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                return method(*a, **kw)
+            finally:
+                slot_wait[0] += time.perf_counter() - t
+        return run
+    venue.reserve = timed(venue.reserve)  # type: ignore[method-assign]
+    venue.confirm = timed(venue.confirm)  # type: ignore[method-assign]
     began = time.perf_counter()
     with args.out.open("a", encoding="utf-8") as out:
         for code in codes:
-            started = time.perf_counter()
+            started, slot_wait[0] = time.perf_counter(), 0.0
             outcome = station.checkin.check_in(code)
             waited = (time.perf_counter() - started) * 1000
-            out.write(f"{code} {outcome.kind} {waited:.3f}\n")
+            out.write(f"{code} {outcome.kind} {waited:.3f} {slot_wait[0] * 1000:.3f} {time.time():.4f}\n")
             if outcome.kind in ("full_no_pass", "plan_over") and station.ctx.hub is not None:
                 print(f"{code} {outcome.kind}: {station.ctx.hub.last_error}", file=sys.stderr, flush=True)
             out.flush()
