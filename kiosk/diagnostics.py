@@ -37,7 +37,27 @@ class Check:
 
 def station_checks(station: Station) -> list[Check]:
     """Checks that read only the station's own state (fast, local)."""
-    return [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station), _sync(station)]
+    checks = [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station), _sync(station)]
+    if station.ctx.hub is not None:
+        checks.append(_hub(station))
+    return checks
+
+
+def _hub(station: Station) -> Check:
+    """A venue station: can it reach its hub, and as which station (a wrong role or password says so)."""
+    from kiosk.hub.link import HubRefused, HubUnavailable
+
+    link = station.ctx.hub
+    assert link is not None
+    where = link.engine.url.render_as_string(hide_password=True)
+    try:
+        me = link.run("SELECT sentra_my_station() AS me")[0].me if link.probe() else None
+    except (HubUnavailable, HubRefused) as exc:
+        return Check("venue hub", False, f"{where}: {exc}")
+    if me is None:
+        why = link.last_error or f"the role is not station {link.station_id}'s (kiosk hub add-station {link.station_id})"
+        return Check("venue hub", False, f"{where}: {why}")
+    return Check("venue hub", me == link.station_id, f"{where}: reached as station {me}")
 
 
 def _database(ctx: StationContext) -> Check:

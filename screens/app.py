@@ -23,7 +23,7 @@ from devices.hid import KeyWedge, Scan, WedgeSettings
 from kiosk.errors import ConfigError, KioskError
 from kiosk.i18n import both
 from kiosk.services.spooler import PrintSpooler, SpoolReport
-from screens.messages import CheckedIn, Printed, Scanned, StationReady, Synced
+from screens.messages import CheckedIn, HubUpdated, Printed, Scanned, StationReady, Synced
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
+    from kiosk.hub.worker import HubReport
     from kiosk.sync.port import CentralServer
     from screens.host import StationDevices
 
@@ -75,6 +76,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self.spooler: PrintSpooler | None = None
         self._told_print_error = ""
         self._sync_stop = threading.Event()
+        self.hub_report: HubReport | None = None
         self._central: CentralServer | None = None
         d = settings.devices
         self._wedge: KeyWedge[events.Key] | None = KeyWedge(WedgeSettings(
@@ -120,6 +122,23 @@ class KioskApp(App[int], inherit_bindings=False):
             self.spooler.start()
         if self.settings.sync.server != "none":
             self.run_sync()
+        if self.settings.hub.url:
+            self.run_hub()
+
+    @work(thread=True, group="hub", exit_on_error=False, description="keep the venue hub's lease and lists")
+    def run_hub(self) -> None:
+        """A venue station's hub duty (kiosk.hub.worker): renew and refill its lease, pull, send, every few seconds."""
+        from kiosk.hub.worker import HubWorker
+
+        assert self.station is not None
+        HubWorker(self.station).run(self._sync_stop, self.settings.hub.poll_seconds,
+                                    on_report=lambda report: self.post_message(HubUpdated(report)))
+
+    @on(HubUpdated)
+    def _hub_updated(self, message: HubUpdated) -> None:
+        if not message.relayed:
+            self.hub_report = message.report
+            self.screen.post_message(HubUpdated(message.report, relayed=True))
 
     @work(thread=True, group="sync", exit_on_error=False, description="send records to the central server")
     def run_sync(self) -> None:

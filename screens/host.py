@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
+    from kiosk.hub.worker import HubReport
     from kiosk.ports import Camera, LiveDecoder, Printer
     from kiosk.services.spooler import PrintSpooler, SpoolReport
     from kiosk.sync.port import CentralServer
@@ -36,6 +37,7 @@ class StationHost(Protocol):
     devices: StationDevices
     spooler: PrintSpooler | None
     last_print: SpoolReport
+    hub_report: HubReport | None  # a venue station's last word from its hub duty (None: not yet, or no hub)
 
     @property
     def ready(self) -> bool: ...

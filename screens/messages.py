@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from kiosk.hub.worker import HubReport
     from kiosk.services.checkin import CheckInOutcome
     from kiosk.services.spooler import SpoolReport
     from kiosk.sync.port import DrainReport
@@ -46,6 +47,15 @@ class Printed(Message, bubble=False):
     """The printer's owner finished a pass (relayed to the active screen)."""
 
     def __init__(self, report: SpoolReport, relayed: bool = False) -> None:
+        super().__init__()
+        self.report = report
+        self.relayed = relayed
+
+
+class HubUpdated(Message, bubble=False):
+    """A venue station's hub duty finished a step: the venue's numbers, or that the hub is out of reach."""
+
+    def __init__(self, report: HubReport, relayed: bool = False) -> None:
         super().__init__()
         self.report = report
         self.relayed = relayed

@@ -21,6 +21,14 @@ from screens.screening import ScreeningScreen
 from screens.walkin import WalkinScreen
 from screens.widgets.numbers import DayNumbersPanel
 
+
+class VenueLine(Label):
+    """The venue's numbers on the staff desk; a tap opens the venue screen."""
+
+    def on_click(self) -> None:
+        self.screen.action_venue()  # type: ignore[attr-defined]
+
+
 STATE_LABELS = {VisitState.CHECKED_IN: "check-in", VisitState.SCREENED: "skrining OK", VisitState.VACCINATED: "divaksin",
                 VisitState.CARD_ISSUED: "kartu", VisitState.POSTPONED: "ditunda", VisitState.REFERRED: "dirujuk",
                 VisitState.NOT_GIVEN: "tidak diberikan", VisitState.NO_SHOW: "tidak hadir"}
@@ -40,7 +48,8 @@ class StaffScreen(HostedScreen, Screen[None]):
                 Binding("f4", "walkin", "Walk-in", id="staff-walkin"),
                 Binding("f6", "print_queue", "Print queue", id="staff-print-queue-key"),
                 Binding("f7", "exchange", "Card exchange", id="staff-exchange-key"),
-                Binding("f8", "sync", "Sync", id="staff-sync-key")]
+                Binding("f8", "sync", "Sync", id="staff-sync-key"),
+                Binding("f10", "venue", "Venue", id="staff-venue-key")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +60,7 @@ class StaffScreen(HostedScreen, Screen[None]):
         with Vertical(id="staff-main"):
             yield DayNumbersPanel(id="staff-numbers")
             yield Label("", id="staff-sync")
+            yield VenueLine("", id="staff-venue")
             with Horizontal(id="staff-search-row"):
                 yield Input(placeholder="Pindai / cari: nama, NIK, kode, antrean — scan or search", id="staff-search")
                 yield Button("Check-in", id="staff-checkin", variant="primary")
@@ -72,6 +82,7 @@ class StaffScreen(HostedScreen, Screen[None]):
         role = self.kiosk.station.ctx.role
         for desk, button in DESK_BUTTONS.items():
             self.query_one(f"#{button}", Button).disabled = role not in ("all", desk)
+        self.query_one(VenueLine).display = bool(self.kiosk.settings.hub.url)
         self.action_refresh()
         self.set_interval(5, self.show_sync)
 
@@ -88,6 +99,10 @@ class StaffScreen(HostedScreen, Screen[None]):
 
     def on_synced(self) -> None:
         """The sender finished a pass: fresh sync numbers."""
+        self.show_sync()
+
+    def on_hub_updated(self) -> None:
+        """The hub duty finished a step: the venue's numbers, or how many slots this station has left while cut off."""
         self.show_sync()
 
     def show_sync(self) -> None:
@@ -107,6 +122,12 @@ class StaffScreen(HostedScreen, Screen[None]):
         label = self.query_one("#staff-sync", Label)
         label.update(text)
         label.set_class(bool(status.needs_attention), "error")
+        report = self.kiosk.hub_report
+        if self.kiosk.settings.hub.url:
+            venue = self.query_one(VenueLine)
+            venue.update((report.line() if report is not None else "Menghubungi hub… / Reaching the hub…")
+                         + "  [F10]")
+            venue.set_class(report is not None and (not report.online or bool(report.conflicts)), "error")
 
     def _show(self, visits: list[VisitView]) -> None:
         self.visits = visits
@@ -190,6 +211,13 @@ class StaffScreen(HostedScreen, Screen[None]):
         from screens.sync import SyncScreen
 
         self.app.push_screen(SyncScreen())
+
+    def action_venue(self) -> None:
+        """The venue's numbers, a line per station, and the conflicts (a venue station only)."""
+        if self.kiosk.settings.hub.url:
+            from screens.venue import VenueScreen
+
+            self.app.push_screen(VenueScreen())
 
     @on(Button.Pressed, "#staff-lock-button")
     def action_lock(self) -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.bootstrap import Station
 from kiosk.errors import ConfigError
+from kiosk.hub.admin import VenueStatus, conflicts, venue_status
 from kiosk.hub.link import HubLink
 from kiosk.hub.quota import VenueQuota
 from kiosk.hub.replica import HubServer, pull_quietly
@@ -26,11 +30,25 @@ class HubReport:
     """What one step did, for the staff desk."""
 
     online: bool
-    held: int = 0  # slots this station holds and has not spent
+    held: int = 0  # slots this station can still spend (cut off: within its offline allowance)
     venue_free: int | None = None
     pulled: tuple[int, int] = (0, 0)
     sent: DrainReport | None = None
     error: str = ""
+    venue: VenueStatus | None = None  # the venue's numbers and a line per station (when the hub answered)
+    conflicts: list[Any] = field(default_factory=list)
+
+    def line(self) -> str:
+        """One line for the staff desk."""
+        if not self.online or self.venue is None:
+            return (f"Hub tidak terjangkau / hub out of reach: {self.held} slot tersisa di stasiun ini / "
+                    f"{self.held} slots left on this station")
+        v = self.venue
+        text = (f"Tempat / Venue: kuota/cap {v.cap} · dipakai/used {v.used} · sisa/free {v.free} · tiket/passes "
+                f"{v.held_for_passes} · ditolak/turned away {v.turned_away} · stasiun ini / this station {self.held}")
+        if v.conflicts:
+            text += f" · {v.conflicts} konflik / conflict(s)"
+        return text
 
 
 class HubWorker:
@@ -68,9 +86,15 @@ class HubWorker:
         sent = self.drainer.drain() if send and self.link.online else None
         with self.station.ctx.db.read() as session:
             held = self.venue.free(session, clock.today())
+        venue, listed = None, []
+        if self.link.online and answer is not None:
+            try:
+                venue, listed = venue_status(self.link.engine, clock.today()), conflicts(self.link.engine)
+            except SQLAlchemyError:
+                venue = None
         return HubReport(online=self.link.online and answer is not None, held=held,
                          venue_free=answer.free if answer is not None else None, pulled=pulled or (0, 0), sent=sent,
-                         error="" if self.link.online else self.link.last_error)
+                         error="" if self.link.online else self.link.last_error, venue=venue, conflicts=listed)
 
     def run(self, stop: threading.Event, poll_seconds: float, on_report: Callable[[HubReport], None] | None = None) -> None:
         """Step until ``stop`` is set; on the way out, give the unused slots back to the venue."""

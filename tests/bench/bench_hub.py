@@ -103,6 +103,7 @@ def run(pg: PgCluster, mode: str, codes: list[str]) -> dict[str, float]:
     last = max(float(r[4]) for r in admitted)
     waits = [float(r[3]) for r in admitted]  # the wait for a slot of those who got one
     local = sum(venue.local_visits(s) for s in venue.configs)
+    assert len(admitted) == local, f"{mode}: {len(admitted)} admitted but {local} visits recorded"
     at_hub = venue.hub(f"SELECT count(*) FROM hub_visit WHERE service_day = '{DAY}'")[0][0]
     return {"admitted": len(admitted), "local": local, "at_hub": at_hub, "rate": len(admitted) / (last - go),
             "p50": percentile(waits, 50), "p99": percentile(waits, 99), "idle": seen.get("idle", -1)}

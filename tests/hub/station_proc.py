@@ -44,6 +44,12 @@ class PerCheckInUpdate(VenueQuota):
         self.ledger.apply(session, day, q.cap >= 0, {"cap": q.cap + 1})
         return self.ledger.reserve(session, day, walkin)
 
+    def tick(self, day, now):  # type: ignore[no-untyped-def]
+        return None  # no lease to renew: the hub worker only pulls and sends, as in our runs
+
+    def give_back(self, day):  # type: ignore[no-untyped-def]
+        return 0
+
     def confirm(self, session, day, registration_id, visit_id, at, reserved):  # type: ignore[no-untyped-def]
         if reserved:
             self.link.run("INSERT INTO bench_claim VALUES (:d, :r) ON CONFLICT DO NOTHING RETURNING 1", d=day, r=registration_id)
