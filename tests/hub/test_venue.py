@@ -186,3 +186,44 @@ def test_station_password_is_never_shown(hub, venue):
     from kiosk.config import effective_settings
 
     assert STATION_PASSWORD not in str(effective_settings(a.settings))
+
+
+def test_a_walk_in_registered_at_one_station_is_found_at_another(venue):
+    """The walk-in reaches the hub through A's outbox and B's pull."""
+    from kiosk.services.registrations import PersonDetails
+
+    a, b = venue()
+    walkin = a.registrations.register_walkin(PersonDetails("3215014107900001", "Rina Walk", dt.date(1990, 7, 1), "F"), "desk")
+    sync(a, b)  # A sends the registration, B pulls it
+    found = b.checkin.check_in("3215014107900001")
+    assert (found.kind, found.name) == ("admitted", "Rina Walk")
+    rows = a.ctx.hub.run("SELECT created_by, source FROM hub_registration WHERE id = :i", i=walkin.id)
+    assert [tuple(r) for r in rows] == [("ST-A", "walkin")]
+
+
+def test_a_dose_recorded_while_cut_off_is_rechecked_when_the_rows_meet(hub, venue, clock):
+    relay = TcpRelay(hub.port)
+    try:
+        a = venue(stations=("ST-A",))[0]
+        b = venue_station(a.settings.data_dir.parent, hub, "ST-B", clock, relay.port)
+        sync(b)
+        assert b.checkin.check_in("REG-0002").kind == "admitted"  # B in use: it holds a block
+        relay.cut()
+        first = a.checkin.check_in("REG-0001").visit_id
+        a.clinic.record_screening(first, HEALTHY, "nurse")
+        a.clinic.record_dose(first, DOSE)
+        sync(a)
+        clock.advance(hours=2)  # the same person at B, cut off: B can see neither A's check-in nor its dose
+        second = b.checkin.check_in("REG-0001")
+        assert second.kind == "admitted" and second.dose_number == 1
+        b.clinic.record_screening(second.visit_id, HEALTHY, "nurse")
+        b.clinic.record_dose(second.visit_id, DOSE)
+        relay.mend()
+        b.ctx.hub.probe()
+        sync(b)
+        conflicts = admin.conflicts(admin.owner_engine(hub.url()))
+        assert [(c.kind, c.first_station, c.second_station) for c in conflicts] == [("visit", "ST-A", "ST-B"),
+                                                                                      ("dose", "ST-A", "ST-B")]
+        assert "dose 1 recorded twice" in conflicts[1].detail
+    finally:
+        relay.close()
