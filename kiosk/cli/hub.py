@@ -45,11 +45,13 @@ def add_parser(sub: Any) -> None:
         if name == "status":
             p.add_argument("--day", type=dt.date.fromisoformat, help="YYYY-MM-DD (default today)")
     actions.add_parser("sync", help="this station: renew its lease, pull the venue's lists, send its records, once")
+    restore = actions.add_parser("restore-station", help="rebuild this station's database from the hub after a lost disk")
+    restore.add_argument("--station", required=True, help="the station's id (must be this config's station.id)")
 
 
 def needs_settings(args: argparse.Namespace) -> bool:
     """Owner commands run without a station config when --url or $SENTRA_HUB_URL says where the hub is."""
-    if args.action == "sync":
+    if args.action in ("sync", "restore-station"):
         return True
     if args.action == "init":
         return False
@@ -62,6 +64,8 @@ def run(settings: Any, args: argparse.Namespace) -> int:
     url = getattr(args, "url", None) or os.environ.get(URL_ENV) or (settings.hub.url if settings is not None else "")
     if args.action == "sync":
         return _sync(settings)
+    if args.action == "restore-station":
+        return _restore(settings, args.station)
     if not url:
         raise ConfigError(f"where is the hub? give --url, set {URL_ENV}, or hub.url in the station's config")
     if args.action == "upgrade":
@@ -163,4 +167,17 @@ def _sync(settings: Any) -> int:
     sent = report.sent.sent if report.sent else 0
     print(f"hub: this station holds {report.held} slot(s), the venue has {report.venue_free} free; pulled "
           f"{report.pulled[0]} registration(s) and {report.pulled[1]} dose(s); sent {sent} record(s)")
+    return 0
+
+
+def _restore(settings: Any, station_id: str) -> int:
+    from kiosk.bootstrap import build_station
+    from kiosk.hub.restore import restore_station
+
+    station = build_station(settings)
+    try:
+        report = restore_station(station, station_id)
+    finally:
+        station.close()
+    print(report.line())
     return 0

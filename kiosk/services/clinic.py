@@ -27,6 +27,11 @@ _ENDING = {Outcome.POSTPONE: VisitState.POSTPONED, Outcome.REFER: VisitState.REF
            Outcome.NOT_GIVEN: VisitState.NOT_GIVEN, Outcome.PROCEED: VisitState.SCREENED}
 
 
+def ending_state(outcome: Outcome) -> VisitState:
+    """The state a visit is in after a screening with ``outcome``."""
+    return _ENDING[outcome]
+
+
 @dataclasses.dataclass(frozen=True)
 class DoseEntry:
     """What the vaccinator records."""

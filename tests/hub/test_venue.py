@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from kiosk.domain.screening import ScreeningAnswers
+from kiosk.errors import KioskError
 from kiosk.hub import admin
 from kiosk.hub.link import HubLink, HubRefused
 from kiosk.services.clinic import DoseEntry
@@ -227,3 +228,45 @@ def test_a_dose_recorded_while_cut_off_is_rechecked_when_the_rows_meet(hub, venu
         assert "dose 1 recorded twice" in conflicts[1].detail
     finally:
         relay.close()
+
+
+def test_a_station_whose_disk_was_lost_is_rebuilt_from_the_hub(hub, venue, clock):
+    from kiosk.credentials import Verdict, verify
+    from kiosk.hub.restore import restore_station
+    from kiosk.identity import parse_payload
+    from kiosk.storage.tables import Card, PriorityPass, QueueCounter
+
+    a, _ = venue(stock=10)  # 2 a day
+    first = a.checkin.check_in("REG-0001").visit_id
+    a.clinic.record_screening(first, HEALTHY, "nurse")
+    a.clinic.record_dose(first, DOSE)
+    card = a.clinic.issue_card(first)
+    a.checkin.check_in("REG-0002")
+    assert a.checkin.check_in("REG-0003").kind == "full"
+    sync(a)
+    with a.ctx.db.read() as s:
+        before = {v.id: (v.queue_number, v.state, v.dose_number) for v in s.exec(select(Visit)).all()}
+        pass_before = s.exec(select(PriorityPass)).one()
+    a.close()
+    for name in ("station.db", "station.db-wal", "station.db-shm"):  # the disk is lost (the venue key was backed up)
+        (a.settings.data_dir / name).unlink(missing_ok=True)
+
+    restored = venue_station(a.settings.data_dir.parent, hub, "ST-A", clock)
+    try:
+        report = restore_station(restored, "ST-A")
+        assert report.replayed == {"visit.checked_in": 2, "screening.recorded": 1, "vaccination.recorded": 1,
+                                   "card.issued": 1, "pass.issued": 1}
+        with restored.ctx.db.read() as s:
+            after = {v.id: (v.queue_number, v.state, v.dose_number) for v in s.exec(select(Visit)).all()}
+            again = s.get(Card, card.id)
+            counter = s.get(QueueCounter, (dt.date(2021, 8, 5), "A"))
+            pass_after = s.get(PriorityPass, pass_before.id)
+        assert after == before
+        assert again.short_id == card.short_id and again.payload == card.payload
+        assert verify(restored.ctx.keys, parse_payload(again.payload))[0] is Verdict.VALID
+        assert counter.last == 2 and pass_after.short_id == pass_before.short_id
+        assert restored.checkin.check_in("REG-0001").kind == "already_checked_in"
+        with pytest.raises(KioskError, match="already holds visits"):
+            restore_station(restored, "ST-A")
+    finally:
+        restored.close()
