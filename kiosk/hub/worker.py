@@ -75,7 +75,8 @@ class HubWorker:
         self.venue.reconcile_claims(self.station.ctx.clock.today())
         self._started = True
 
-    def step(self, send: bool = True) -> HubReport:
+    def step(self, send: bool = True, status: bool = False) -> HubReport:
+        """One round of the duty; ``status`` also reads the venue's numbers and conflicts (for a screen that shows them)."""
         clock = self.station.ctx.clock
         if not self._started:
             self.start()
@@ -87,7 +88,7 @@ class HubWorker:
         with self.station.ctx.db.read() as session:
             held = self.venue.free(session, clock.today())
         venue, listed = None, []
-        if self.link.online and answer is not None:
+        if status and self.link.online and answer is not None:
             try:
                 venue, listed = venue_status(self.link.engine, clock.today()), conflicts(self.link.engine)
             except SQLAlchemyError:
@@ -101,7 +102,7 @@ class HubWorker:
         try:
             while not stop.is_set():
                 try:
-                    report = self.step()
+                    report = self.step(status=on_report is not None)
                 except Exception as exc:  # noqa: BLE001 - a full disk must not end the station's hub duty
                     report = HubReport(online=False, error=f"hub duty paused: {exc}")
                 if on_report is not None:

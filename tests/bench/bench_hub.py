@@ -79,7 +79,7 @@ def run(pg: PgCluster, mode: str, codes: list[str]) -> dict[str, float]:
     folder = Path(mkdtemp(prefix=f"bench-hub-{mode}-"))
     (folder / "people.csv").write_text((Path(PEOPLE_CSV)).read_text())
     admin.import_registrations(pg.url(), folder / "people.csv")
-    venue = Venue(folder, pg, 8)
+    venue = Venue(folder, pg, 8, poll_seconds=5)  # the default poll, as a venue runs it
     for n, station in enumerate(venue.configs):
         listing = folder / f"{station}.people"
         listing.write_text("\n".join(codes[n * PER:(n + 1) * PER]))

@@ -47,7 +47,7 @@ def station_config(folder: Path, cluster, station_id: str, **hub: object) -> Pat
     role = admin.add_station(cluster.url(), station_id, STATION_PASSWORD)
     data = folder / station_id
     data.mkdir(parents=True, exist_ok=True)
-    hub_lines = "\n".join(f"{k} = {v}" for k, v in {"poll_seconds": 0.5, **hub}.items())
+    hub_lines = "\n".join(f"{k} = {v}" for k, v in {"poll_seconds": 0.5, **hub}.items())  # quick for tests
     config = data / "kiosk.toml"
     config.write_text(f"""data_dir = "{data}"
 [venue]
