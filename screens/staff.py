@@ -93,7 +93,7 @@ class StaffScreen(HostedScreen, Screen[None]):
     def action_refresh(self) -> None:
         """Reload numbers and the visit list (local SQLite reads take milliseconds)."""
         desk = self.kiosk.station.desk
-        self.query_one(DayNumbersPanel).show(desk.day_numbers())
+        self.query_one(DayNumbersPanel).show(desk.day_numbers(), station_only=bool(self.kiosk.settings.hub.url))
         self._show(desk.find(self.query_one("#staff-search", Input).value))
         self.show_sync()
 

@@ -14,9 +14,9 @@ class DayNumbersPanel(Static):
     DayNumbersPanel { border: round $primary; padding: 0 1; height: auto; width: 100%; }
     """
 
-    def show(self, numbers: DayNumbers) -> None:
-        """Render ``numbers``."""
-        self.border_title = f"Hari ini / Today {numbers.day:%d-%m-%Y}"
+    def show(self, numbers: DayNumbers, station_only: bool = False) -> None:
+        """Render ``numbers``; ``station_only``: a venue station's own share (the venue's line is shown apart)."""
+        self.border_title = f"Hari ini / Today {numbers.day:%d-%m-%Y}" + (" — stasiun ini / this station" if station_only else "")
         self.update(
             f"Kuota/cap [b]{numbers.cap}[/]   dipakai/used [b]{numbers.used}[/]   sisa/free [b]{numbers.free}[/]   "
             f"tiket prioritas/held for passes [b]{numbers.held_for_passes}[/]\n"
