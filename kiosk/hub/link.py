@@ -162,10 +162,12 @@ class HubLink:
     def give_back(self, day: dt.date, slots: int, grant_id: uuid.UUID) -> int:
         return int(self.one("SELECT sentra_return(:d, :k, :gid) AS left_", d=day, k=slots, gid=grant_id).left_)
 
-    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> dt.date | None:
-        day = self.one("SELECT sentra_hold_pass(:after, :pid, :short, :reg) AS d", after=after, pid=pass_id,
-                       short=short_id, reg=registration_id).d
-        return day if isinstance(day, dt.date) else None
+    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str,
+                  registration_id: uuid.UUID) -> tuple[dt.date | None, uuid.UUID | None, bool]:
+        """(the pass's day or None when the plan has no room, its id, whether the person held one already)."""
+        row = self.one("SELECT * FROM sentra_hold_pass(:after, :pid, :short, :reg)", after=after, pid=pass_id,
+                       short=short_id, reg=registration_id)
+        return row.out_day, row.out_pass, bool(row.out_already)
 
     def pass_by_short_id(self, short_id: str) -> Any:
         rows = self.run("SELECT * FROM hub_pass WHERE short_id = :s", s=short_id)

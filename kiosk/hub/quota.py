@@ -135,12 +135,15 @@ class VenueQuota:
             raise ClaimedElsewhere(answer)
         raise LeaseShrank("the hub no longer covers this station's slot")
 
-    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str, registration_id: uuid.UUID) -> tuple[bool, dt.date | None]:
-        """Count the turn-away and hold a slot at the hub for a pass: (hub reached, the pass's day or None)."""
+    def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str,
+                  registration_id: uuid.UUID) -> tuple[bool, dt.date | None, uuid.UUID | None, bool]:
+        """Count the turn-away and hold a slot at the hub for a pass: (hub reached, the pass's day or None,
+        the pass's id, whether the person already held a pass from any station)."""
         try:
-            return True, self.link.hold_pass(after, pass_id, short_id, registration_id)
+            day, pass_, already = self.link.hold_pass(after, pass_id, short_id, registration_id)
         except (HubUnavailable, HubRefused):
-            return False, None
+            return False, None, None, False
+        return True, day, pass_, already
 
     def doses(self, session: Session, registration_id: uuid.UUID) -> list[DoseSeen]:
         """The person's doses across the venue: the hub's when reachable, else the pulled copy, plus our own."""

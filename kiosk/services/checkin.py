@@ -179,10 +179,12 @@ class CheckInService:
         self.ledger.count_turned_away(session, today)
         short_id, pass_id = new_short_id(), uuid.uuid4()
         if self.venue is not None:
-            reached, valid_on = self.venue.hold_pass(today, pass_id, short_id, person.id) if self.venue.link.online \
-                else (False, None)
+            reached, valid_on, held_id, already = self.venue.hold_pass(today, pass_id, short_id, person.id) \
+                if self.venue.link.online else (False, None, None, False)
             if not reached:  # no pass can hold a slot without the hub: the truth, and see staff
                 return CheckInOutcome(OutcomeKind.FULL_NO_PASS, name=person.name)
+            if already:  # sent home with a pass before, at this station or another
+                return CheckInOutcome(OutcomeKind.PASS_HELD, name=person.name, day=valid_on, pass_id=held_id)
         else:
             valid_on = self.ledger.hold_for_pass(session, today)
         if valid_on is None:

@@ -2,7 +2,8 @@
 
 - Each row has its own state: pending -> in_flight (with a lease time) -> acknowledged (with the
   server's ids) | needs_attention (refused, with the server's words) | skipped (nothing to send).
-- One sender per station database: the sender holds a lease row (``SyncState``) and renews it.
+- One sender per station database: the sender holds a lease row (``SyncState``) and renews it
+  (a holder whose process is gone from this machine is not waited for).
   Taking the lease over from a sender that died puts its in-flight rows back to pending; they are
   sent again, and the server recognises them by their station-minted ids.
 - A record is claimed only when no earlier record of the same person is still pending or in
@@ -137,7 +138,8 @@ class Drainer:
             if state is None:
                 state = SyncState(destination=self.destination)
                 session.add(state)
-            if state.holder not in ("", self.holder) and state.lease_until is not None and state.lease_until > now:
+            if state.holder not in ("", self.holder) and state.lease_until is not None and state.lease_until > now \
+                    and not _died_here(state.holder):
                 report.lease_holder = state.holder
                 return False
             # Whatever another (dead) sender had in flight, or this one left behind, is due again.
@@ -294,6 +296,21 @@ class Drainer:
                     report.errors.append(result.message)
         if self.paused_until is not None:
             report.paused_for = max((self.paused_until - now).total_seconds(), 0.0)
+
+
+def _died_here(holder: str) -> bool:
+    """The lease's holder was a process on this machine that no longer runs (killed, crashed): no need to wait
+    out its lease. A holder elsewhere, or a pid now used by another process, is waited for."""
+    try:
+        host, pid = holder.split("@", 1)[1].split(":")[:2]
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (ValueError, IndexError, PermissionError, OSError):
+        return False
+    return False
 
 
 class LeaseLost(Exception):

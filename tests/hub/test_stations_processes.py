@@ -118,9 +118,9 @@ def loaded_hub(hub, tmp_path):
 
 
 # The issue's run is 8 x 2,000 people against 5,000; at about 10 ms of CPU a check-in that is 2.5 minutes of this
-# machine's two cores, so the suite runs the same shape at a quarter of the size (8 x 500 against 1,250) and
+# machine's two cores, so the suite runs the same shape at an eighth of the size (8 x 250 against 625) and
 # tests/bench/bench_hub.py runs the full size with the same checks. SENTRA_HUB_PEOPLE=2000 runs it here.
-PER_STATION = int(os.environ.get("SENTRA_HUB_PEOPLE", "500"))
+PER_STATION = int(os.environ.get("SENTRA_HUB_PEOPLE", "250"))
 CAP = PER_STATION * 5 // 2
 
 
@@ -148,36 +148,39 @@ def test_eight_stations_each_with_their_own_people_admit_exactly_the_venue_cap(h
 
 
 def test_the_same_people_at_all_eight_stations_at_once_are_each_admitted_once(loaded_hub, tmp_path):
-    codes = people_csv(tmp_path / "people.csv", 300)
+    codes = people_csv(tmp_path / "people.csv", 160)
     admin.import_registrations(loaded_hub.url(), tmp_path / "people.csv")
     venue = Venue(tmp_path, loaded_hub, 8)
     for n, station in enumerate(venue.configs):
-        venue.start(station, codes[n * 37:] + codes[:n * 37])  # everyone, each station starting elsewhere in the list
+        venue.start(station, codes[n * 20:] + codes[:n * 20])  # everyone, each station starting elsewhere in the list
     venue.go.touch()
     venue.wait()
     admitted = [code for s in venue.configs for code, kind in venue.outcomes(s) if kind == "admitted"]
     assert sorted(admitted) == sorted(codes)  # each exactly once
     others = {kind for s in venue.configs for _, kind in venue.outcomes(s)} - {"admitted"}
     assert others == {"already_checked_in"}
-    assert sum(venue.local_visits(s) for s in venue.configs) == 300
-    assert venue.hub(f"SELECT count(*) FROM hub_claim WHERE service_day = '{DAY}'")[0][0] == 300
+    assert sum(venue.local_visits(s) for s in venue.configs) == 160
+    assert venue.hub(f"SELECT count(*) FROM hub_claim WHERE service_day = '{DAY}'")[0][0] == 160
 
 
 def test_stations_killed_mid_run_leave_nothing_half_done_and_their_slots_come_back(loaded_hub, tmp_path):
-    """1,200 people for 600 slots; three stations SIGKILLed mid-run, two restarted, one gone for good."""
+    """800 people for 700 slots; three stations SIGKILLed mid-run, two restarted, one gone for good.
+
+    The first round does not fill the day, so the dead stations die holding blocks; the last round
+    (everyone offered again at one station) needs their slots."""
     engine = admin.owner_engine(loaded_hub.url())
-    with engine.begin() as c:  # a 600-slot day
-        c.execute(text(f"UPDATE hub_day SET cap = 600 WHERE service_day = '{DAY}'"))
+    with engine.begin() as c:  # a 700-slot day
+        c.execute(text(f"UPDATE hub_day SET cap = 700 WHERE service_day = '{DAY}'"))
     engine.dispose()
-    codes = people_csv(tmp_path / "people.csv", 1200)
+    codes = people_csv(tmp_path / "people.csv", 800)
     admin.import_registrations(loaded_hub.url(), tmp_path / "people.csv")
-    venue = Venue(tmp_path, loaded_hub, 8, lease_seconds=3, offline_slots=2)
+    venue = Venue(tmp_path, loaded_hub, 8, lease_seconds=3, offline_slots=2, low_water=30, block_max=60)  # big blocks held
     for n, station in enumerate(venue.configs):
-        venue.start(station, codes[n * 150:(n + 1) * 150])
+        venue.start(station, codes[n * 100:(n + 1) * 100])
     venue.go.touch()
     killed = ["ST-02", "ST-05", "ST-07"]
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and any(len(venue.outcomes(s)) < 30 for s in killed):
+    while time.monotonic() < deadline and any(len(venue.outcomes(s)) < 25 for s in killed):
         time.sleep(0.02)
     for station in killed:
         os.kill(venue.procs[station].pid, signal.SIGKILL)
@@ -203,10 +206,10 @@ def test_stations_killed_mid_run_leave_nothing_half_done_and_their_slots_come_ba
     assert 0 <= claims.get("ST-02", 0) - local["ST-02"] <= 1  # its last claim, if its check-in never committed
     day = venue.hub(f"SELECT cap, leased FROM hub_day WHERE service_day = '{DAY}'")[0]
     granted = venue.hub(f"SELECT sum(granted), sum(reclaimed) FROM hub_lease WHERE service_day = '{DAY}'")[0]
-    assert day.leased == granted[0] <= day.cap == 600
+    assert day.leased == granted[0] <= day.cap == 700
     assert granted[1] > 0  # the dead stations' unspent slots were reclaimed by the live ones
     stranded = venue.hub(f"SELECT granted - (spent - released) FROM hub_lease WHERE station_id = 'ST-02' AND service_day = '{DAY}'")
-    assert sum(local.values()) == 600 - stranded[0][0] - (claims.get("ST-02", 0) - local["ST-02"])
+    assert sum(local.values()) == 700 - stranded[0][0] - (claims.get("ST-02", 0) - local["ST-02"])
     assert stranded[0][0] <= 2  # only what ST-02 may have spent while cut off stays with it
     late = venue.outcomes("ST-01")[-len(codes):]
     assert {kind for _, kind in late} <= {"admitted", "already_checked_in", "full"} and ("full" in {k for _, k in late})

@@ -270,3 +270,13 @@ def test_a_station_whose_disk_was_lost_is_rebuilt_from_the_hub(hub, venue, clock
             restore_station(restored, "ST-A")
     finally:
         restored.close()
+
+
+def test_someone_turned_away_twice_at_two_stations_keeps_one_pass(hub, venue):
+    a, b = venue(stock=5)  # 1 a day
+    assert a.checkin.check_in("REG-0001").kind == "admitted"
+    first = a.checkin.check_in("REG-0002")
+    again = b.checkin.check_in("REG-0002")
+    assert (first.kind, again.kind) == ("full", "pass_held") and again.day == first.day and again.pass_id == first.pass_id
+    assert hub_rows(hub, "SELECT count(*) FROM hub_pass")[0][0] == 1
+    assert hub_rows(hub, "SELECT turned_away FROM hub_day WHERE service_day = '2021-08-05'")[0][0] == 1

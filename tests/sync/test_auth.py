@@ -33,10 +33,12 @@ def guarded_proxy(guarded):
     p.close()
 
 
-def drainer(station, **sync) -> Drainer:
+QUICK = Backoff(0.05, 0.5)
+
+
+def drainer(station, backoff: Backoff = QUICK, **sync) -> Drainer:
     settings = SyncSettings(server="fhir", timeout_seconds=5, patients="create", **sync)
-    return Drainer(station.ctx.db, FhirServer(settings), Venue("KRW", "Stadion", "ST-01"), batch_size=5,
-                   backoff=Backoff(0.05, 0.5))
+    return Drainer(station.ctx.db, FhirServer(settings), Venue("KRW", "Stadion", "ST-01"), batch_size=5, backoff=backoff)
 
 
 def test_static_token(station, clock, guarded):
@@ -47,7 +49,7 @@ def test_static_token(station, clock, guarded):
 
 def test_a_wrong_static_token_needs_attention_and_pauses(station, clock, guarded):
     serve(station, clock, ["REG-0001"])
-    d = drainer(station, url=guarded.url, auth="token", token="stolen-laptop")
+    d = drainer(station, url=guarded.url, auth="token", token="stolen-laptop", backoff=Backoff(5, 50))
     report = d.drain()
     assert report.sent == 0 and report.needs_attention == 1 and report.paused_for > 0
     [item] = needing_attention(station.ctx.db)
@@ -86,7 +88,7 @@ def test_oauth2_tokens_are_fetched_refreshed_and_renewed_after_a_401(station, cl
 def test_oauth2_wrong_secret_says_which_settings_to_check(station, clock, guarded):
     serve(station, clock, ["REG-0001"])
     d = drainer(station, url=guarded.url, auth="oauth2", token_url=guarded.url.replace("/fhir", "/auth/token"),
-                client_id="sentra-krw", client_secret="wrong")
+                client_id="sentra-krw", client_secret="wrong", backoff=Backoff(5, 50))  # a pause that outlasts two token requests
     report = d.drain()
     assert report.sent == 0 and report.paused_for > 0
     [item] = needing_attention(station.ctx.db)

@@ -437,7 +437,8 @@ END $$;
 
 -- Someone is turned away: count them, and hold a slot for their priority pass on the first later
 -- plan day with room; the pass is the venue's.
-CREATE FUNCTION sentra_hold_pass(after date, pass_id uuid, pass_short text, reg uuid) RETURNS date
+CREATE FUNCTION sentra_hold_pass(after date, pass_id uuid, pass_short text, reg uuid,
+                                 OUT out_day date, OUT out_pass uuid, OUT out_already boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
@@ -445,9 +446,17 @@ DECLARE
     d date;
     p hub_pass;
 BEGIN
+    out_already := false;
     SELECT * INTO p FROM hub_pass WHERE id = pass_id;
-    IF FOUND THEN
-        RETURN p.valid_on;
+    IF FOUND THEN  -- a retry of this very call
+        out_day := p.valid_on; out_pass := p.id;
+        RETURN;
+    END IF;
+    SELECT * INTO p FROM hub_pass WHERE registration_id = reg AND used_at IS NULL AND valid_on >= after
+     ORDER BY valid_on LIMIT 1;
+    IF FOUND THEN  -- sent home once already, from any station: the truth again, no second pass, counted once
+        out_day := p.valid_on; out_pass := p.id; out_already := true;
+        RETURN;
     END IF;
     UPDATE hub_day SET turned_away = turned_away + 1 WHERE service_day = after;
     FOR d IN SELECT service_day FROM hub_day WHERE service_day > after AND NOT closed ORDER BY service_day LOOP
@@ -456,10 +465,10 @@ BEGIN
         IF FOUND THEN
             INSERT INTO hub_pass (id, short_id, registration_id, issued_by, issued_on, valid_on)
             VALUES (pass_id, pass_short, reg, me, after, d);
-            RETURN d;
+            out_day := d; out_pass := pass_id;
+            RETURN;
         END IF;
     END LOOP;
-    RETURN NULL;
 END $$;
 
 """
