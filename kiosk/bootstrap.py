@@ -78,7 +78,7 @@ def build_station(settings: Settings, clock: Clock | None = None, upgrade: bool 
         plan=plan_from(settings), keys=venue_keys(settings), rules=load_rule_set(), products=load_products(),
         station_id=settings.station.id, venue_name=settings.venue.name, allow_walkins=settings.venue.allow_walkins,
         adverse_event_contact=settings.venue.adverse_event_contact, role=settings.station.role,
-        print_queue_tickets=settings.station.print_queue_tickets,
+        print_queue_tickets=settings.station.print_queue_tickets, appointments=settings.quota.appointments,
     )
     if settings.hub.url:  # a venue station: the hub owns the day's cap, and every record goes there too
         from kiosk.hub.link import HubLink

@@ -110,6 +110,9 @@ class QuotaSettings(Section):
     overrides: dict[dt.date, int] = {}
     """Fixed caps for particular days, e.g. {2021-08-07 = 300}: each 0 or more, within the period,
     together no more than the stock."""
+    appointments: Literal["any_day", "on_or_after", "exact"] = "any_day"
+    """What a registration's appointment_date means: "any_day" (ignored), "on_or_after" (not before it),
+    "exact" (only on it). People without an appointment date may come any day."""
 
     @model_validator(mode="after")
     def _plan(self) -> QuotaSettings:

@@ -54,6 +54,8 @@ class OutcomeKind(StrEnum):
     TOO_EARLY = "too_early"
     PLAN_OVER = "plan_over"
     FULL_NO_PASS = "full_no_pass"  # a venue station cut off from the hub cannot hold a slot for a pass
+    APPOINTMENT_LATER = "appointment_later"  # quota.appointments: their appointment is on a later day
+    APPOINTMENT_MISSED = "appointment_missed"  # quota.appointments = "exact": their day has passed
     PASS_NOT_TODAY = "pass_not_today"
     PASS_USED = "pass_used"
     PASS_UNKNOWN = "pass_unknown"

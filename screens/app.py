@@ -77,6 +77,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._told_print_error = ""
         self._sync_stop = threading.Event()
         self.hub_report: HubReport | None = None
+        self.last_error = ""  # the last application error, for staff and technicians (never the attendee screen)
         self._central: CentralServer | None = None
         d = settings.devices
         self._wedge: KeyWedge[events.Key] | None = KeyWedge(WedgeSettings(
@@ -266,7 +267,11 @@ class KioskApp(App[int], inherit_bindings=False):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             log.error(f"worker {event.worker.description!r} failed: {error!r}")
-            self.notify(f"{event.worker.description}: {error}", title="Kesalahan / Error", severity="error", timeout=10)
+            self.last_error = f"{event.worker.description}: {error}"
+            if self.current_mode == "attendee":  # the words are for staff: an attendee is sent to them
+                self.notify("Silakan ke petugas / Please see staff", severity="warning", timeout=6)
+            else:
+                self.notify(self.last_error, title="Kesalahan / Error", severity="error", timeout=10)
 
     @on(Printed)
     def _printed(self, message: Printed) -> None:

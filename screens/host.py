@@ -38,6 +38,7 @@ class StationHost(Protocol):
     spooler: PrintSpooler | None
     last_print: SpoolReport
     hub_report: HubReport | None  # a venue station's last word from its hub duty (None: not yet, or no hub)
+    last_error: str  # the last application error (staff and technicians see it; attendees are sent to staff)
 
     @property
     def ready(self) -> bool: ...

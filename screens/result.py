@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from kiosk.i18n import both
+from kiosk.privacy import short_name
 from kiosk.states import OutcomeKind
 from screens.messages import Scanned
 
@@ -32,7 +33,7 @@ class ResultOwner(Protocol):
 
 GOOD = {OutcomeKind.ADMITTED}
 WAIT = {OutcomeKind.ALREADY_CHECKED_IN, OutcomeKind.FULL, OutcomeKind.PASS_HELD, OutcomeKind.TOO_EARLY,
-        OutcomeKind.PASS_NOT_TODAY, OutcomeKind.FULL_NO_PASS}
+        OutcomeKind.PASS_NOT_TODAY, OutcomeKind.FULL_NO_PASS, OutcomeKind.APPOINTMENT_LATER}
 
 
 def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
@@ -70,8 +71,8 @@ class ResultScreen(HostedScreen, Screen[None]):
         first, second = outcome_lines(self.outcome, self.kiosk.lang)
         tone = "good" if self.outcome.kind in GOOD else "wait" if self.outcome.kind in WAIT else "stop"
         with Vertical(id="result-box", classes=tone):
-            if self.outcome.name:
-                yield Static(self.outcome.name, id="result-name")
+            if self.outcome.name:  # enough for them to recognise themselves, not a NIK-to-name lookup for anyone
+                yield Static(short_name(self.outcome.name), id="result-name")
             if self.outcome.kind == OutcomeKind.ADMITTED:
                 yield Static(self.outcome.queue_number, id="result-queue")
             yield Static(first, id="result-message")

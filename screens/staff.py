@@ -85,6 +85,8 @@ class StaffScreen(HostedScreen, Screen[None]):
         self.query_one(VenueLine).display = bool(self.kiosk.settings.hub.url)
         self.action_refresh()
         self.set_interval(5, self.show_sync)
+        if self.kiosk.last_error:  # what went wrong while the desk was locked (the attendee was sent to staff)
+            self._say(f"Kesalahan terakhir / Last error: {self.kiosk.last_error}", error=True)
 
     def on_screen_resume(self) -> None:
         """Coming back from a form: show fresh numbers."""

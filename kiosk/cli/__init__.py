@@ -29,7 +29,7 @@ Handler = Callable[["Settings | None", argparse.Namespace], int]
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|sync|hub|diag]``."""
+    """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|audit|sync|hub|diag]``."""
     p = argparse.ArgumentParser(prog="kiosk", description="Sentra check-in station")
     p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
     sub = p.add_subparsers(dest="command")
@@ -61,6 +61,11 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.cli import hub as hub_commands
 
     hub_commands.add_parser(sub)
+    audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help="check every link of the chain; name the first broken one")
+    export = audit.add_parser("export", help="a day's audit rows (default today)")
+    export.add_argument("--day", type=_day, help="YYYY-MM-DD")
+    export.add_argument("--csv", action="store_true", help="CSV with a header row (default: one line per row)")
     report = sub.add_parser("report", help="a day's numbers (default today)")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="one JSON object")
@@ -146,7 +151,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
-        "sync": _sync,
+        "sync": _sync, "audit": _audit,
     }
     if command == "run":
         return _launch(settings, launch)
@@ -277,6 +282,42 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerow(numbers)
     else:
         print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from kiosk.audit import verify
+    from kiosk.bootstrap import build_station
+    from kiosk.storage.tables import AuditEntry
+
+    station = build_station(settings)
+    try:
+        with station.ctx.db.read() as session:
+            if args.action == "verify":
+                verdict = verify(session)
+                if verdict.ok:
+                    print(f"audit chain intact: {verdict.rows} row(s)")
+                    return 0
+                print(f"audit chain broken at row {verdict.broken_at}: {verdict.reason}")
+                return 1
+            clock = station.ctx.clock
+            day = args.day or clock.today()
+            rows = [r for r in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))).all()
+                    if clock.local(r.at).date() == day]
+    finally:
+        station.close()
+    fields = ["seq", "at", "station_id", "actor", "action", "subject_id", "detail", "hash"]
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(fields)
+        for r in rows:
+            writer.writerow([r.seq, clock.local(r.at).isoformat(), r.station_id, r.actor, r.action, r.subject_id or "",
+                             r.detail, r.hash])
+    else:
+        for r in rows:
+            print(f"{r.seq:>6} {clock.local(r.at):%H:%M:%S} {r.actor}: {r.action} {r.subject_id or ''} {r.detail}".rstrip())
     return 0
 
 

@@ -63,4 +63,4 @@ class PinGuard:
 
     def _audit(self, action: str, detail: str) -> None:
         with self.ctx.db.write() as session:
-            audit(session, f"station {self.ctx.station_id}", action, None, detail, self.ctx.clock.now())
+            audit(session, f"station {self.ctx.station_id}", action, None, detail, self.ctx.clock.now(), self.ctx.station_id)

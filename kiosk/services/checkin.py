@@ -22,7 +22,7 @@ from kiosk.hub.quota import ClaimedElsewhere, DoseSeen, LeaseShrank, VenueQuota
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, Unrecognised, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger, unused_pass
-from kiosk.services.outbox import record_event
+from kiosk.services.outbox import audit, record_event
 from kiosk.states import OutcomeKind
 from kiosk.storage.tables import PrintJob, PriorityPass, QueueCounter, Registration, Vaccination, Visit
 
@@ -89,14 +89,26 @@ class CheckInService:
         for attempt in range(3):
             try:
                 with self.ctx.db.write() as session:
-                    return work(session)
+                    outcome = work(session)
+                    self._audit(session, outcome)
+                    return outcome
             except _Decided as decided:
+                with self.ctx.db.write() as session:
+                    self._audit(session, decided.outcome)
                 return decided.outcome
             except LeaseShrank:
                 if self.venue is None or attempt == 2:
                     raise
                 self.venue.renew(self.ctx.clock.today())
         raise AssertionError("unreachable")
+
+    def _audit(self, session: Session, outcome: CheckInOutcome) -> None:
+        """Every admission and every refusal with its reason, in the audit chain (record ids, never a NIK)."""
+        subject = outcome.visit_id or outcome.pass_id
+        detail = " ".join(part for part in (outcome.queue_number, f"{outcome.day}" if outcome.day else "",
+                                             outcome.detail) if part)
+        audit(session, "kiosk", f"checkin.{outcome.kind.value}", subject if isinstance(subject, uuid.UUID) else None,
+              detail, self.ctx.clock.now(), self.ctx.station_id)
 
     def _admit(self, session: Session, person: Registration, walkin: bool, pass_: PriorityPass | None = None) -> CheckInOutcome:
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
@@ -164,6 +176,12 @@ class CheckInService:
         if earlier is not None:
             return CheckInOutcome(OutcomeKind.ALREADY_CHECKED_IN, name=person.name, queue_number=earlier.queue_number,
                                   visit_id=earlier.id, at=self.ctx.clock.local(earlier.checked_in_at))
+        appointment = person.appointment_date
+        if appointment is not None and self.ctx.appointments != "any_day" and today != appointment:
+            if today < appointment:
+                return CheckInOutcome(OutcomeKind.APPOINTMENT_LATER, name=person.name, day=appointment)
+            if self.ctx.appointments == "exact":
+                return CheckInOutcome(OutcomeKind.APPOINTMENT_MISSED, name=person.name, day=appointment)
         if doses:
             last = doses[-1]
             given_on = self.ctx.clock.local(last.given_at).date()
@@ -200,7 +218,10 @@ class CheckInService:
     def _credential(self, credential: SignedCredential) -> CheckInOutcome:
         verdict, _ = verify(self.ctx.keys, credential)
         if verdict is not Verdict.VALID:
-            return CheckInOutcome(OutcomeKind.FORGED, detail=verdict.value)
+            forged = CheckInOutcome(OutcomeKind.FORGED, detail=verdict.value)
+            with self.ctx.db.write() as session:
+                self._audit(session, forged)
+            return forged
         if credential.kind == "card":
             return CheckInOutcome(OutcomeKind.CARD_SCANNED, detail=credential.credential_id)
         def admit(session: Session) -> CheckInOutcome:

@@ -78,7 +78,7 @@ class ClinicService:
                 QuotaLedger(self.ctx.plan, self.ctx.destinations).release(session, visit.service_day, visit.walkin)
             if override is not None:
                 audit(session, staff, "screening.override", visit.id,
-                      f"{result.outcome.value} -> {outcome.value}: {override_reason.strip()}", now)
+                      f"{result.outcome.value} -> {outcome.value}: {override_reason.strip()}", now, self.ctx.station_id)
             session.flush()
             event = ScreeningRecorded(
                 screening.id, visit.id, person.id, person.nik, visit.dose_number, screening.rule_set_version,
@@ -111,6 +111,8 @@ class ClinicService:
                                         dose.expiry, dose.dose_number, dose.site, dose.vaccinator,
                                         dose.interval_table_version, dose.given_at)
             record_event(session, self.ctx.destinations, event, dose.id, now)
+            audit(session, dose.vaccinator, "dose.recorded", dose.id, f"dose {dose.dose_number} {dose.product} lot {dose.lot}",
+                  now, self.ctx.station_id)
             return dose
 
     def issue_card(self, visit_id: uuid.UUID) -> Card:
@@ -127,6 +129,7 @@ class ClinicService:
             session.flush()
             session.add(PrintJob(kind="card", subject_id=card.id, created_at=now))
             record_event(session, self.ctx.destinations, CardIssued(card.id, short_id, visit.id, person.id), card.id, now)
+            audit(session, "card desk", "card.issued", card.id, short_id, now, self.ctx.station_id)
             return card
 
     def reprint_card(self, card_id: uuid.UUID, staff: str) -> PrintJob:
@@ -140,7 +143,7 @@ class ClinicService:
             card.reprints += 1
             job = PrintJob(kind="card", subject_id=card.id, reprint_no=card.reprints, created_at=now)
             session.add(job)
-            audit(session, staff, "card.reprint", card.id, f"reprint {card.reprints}", now)
+            audit(session, staff, "card.reprint", card.id, f"reprint {card.reprints}", now, self.ctx.station_id)
             return job
 
 

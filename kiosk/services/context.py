@@ -31,6 +31,7 @@ class StationContext:
     destinations: tuple[str, ...] = ("central",)
     role: str = "all"
     print_queue_tickets: bool = False
+    appointments: str = "any_day"  # quota.appointments: any_day | on_or_after | exact
     hub: HubLink | None = None  # a venue station's line to the hub (kiosk.hub); None for a station on its own
     hub_block_max: int = 50
     hub_low_water: int = 5

@@ -107,7 +107,8 @@ class ExchangeService:
                 raise ExchangeRefused("already_exchanged", f"Sudah ditukar / Already exchanged for {card.certificate_id}")
             card.status, card.certificate_id = CardStatus.EXCHANGED, certificate_id.strip()
             card.exchanged_by, card.exchanged_at = staff.strip(), now
-            audit(session, staff.strip(), "card.exchanged", card.id, f"{card.short_id} -> {card.certificate_id}", now)
+            audit(session, staff.strip(), "card.exchanged", card.id, f"{card.short_id} -> {card.certificate_id}", now,
+                  self.ctx.station_id)
             return card
 
     def _view(self, session: Session, card: Card) -> CardForExchange:

@@ -39,8 +39,9 @@ def record_event(session: Session, destinations: tuple[str, ...], event: Event, 
     return rows
 
 
-def audit(session: Session, actor: str, action: str, subject_id: uuid.UUID | None, detail: str, now: dt.datetime) -> None:
-    """Record who did something that needed a reason."""
-    from kiosk.storage.tables import AuditEntry
+def audit(session: Session, actor: str, action: str, subject_id: uuid.UUID | None, detail: str, now: dt.datetime,
+          station: str = "") -> None:
+    """Record who did what, as the next link of the audit chain (kiosk.audit)."""
+    from kiosk.audit import append
 
-    session.add(AuditEntry(actor=actor, action=action, subject_id=subject_id, detail=detail, at=now))
+    append(session, station, actor, action, subject_id, detail, now)

@@ -124,7 +124,7 @@ class PrintQueue:
             if job.state not in WAITING_JOBS:
                 raise KioskError(f"this job is {job.state}; only a waiting job can be cancelled")
             job.state = PrintJobState.CANCELLED
-            audit(session, staff, "print.cancel", job.id, f"{job.kind}: {reason.strip()}", now)
+            audit(session, staff, "print.cancel", job.id, f"{job.kind}: {reason.strip()}", now, self.ctx.station_id)
 
     def slip_for(self, job_id: uuid.UUID) -> Slip:
         """The slip a job prints, built from the stored card, pass or visit."""

@@ -92,7 +92,7 @@ class RegistrationService:
             if existing is not None:
                 return existing
             registration = _add(session, self.ctx, person, "W" + new_short_id(7), "walkin", now)
-            audit(session, staff, "registration.walkin", registration.id, "", now)
+            audit(session, staff, "registration.walkin", registration.id, "", now, self.ctx.station_id)
             return registration
 
 

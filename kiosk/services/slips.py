@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 from kiosk.config import Settings
 from kiosk.credentials import format_short_id
 from kiosk.i18n import both
-from kiosk.identity import mask_nik
 from kiosk.ports import Slip, SlipLine
+from kiosk.privacy import attendee_nik, short_name
 from kiosk.services.context import StationContext
 from kiosk.storage.tables import Card, PrintJob, PriorityPass, Registration, Vaccination, Visit
 
@@ -44,8 +44,8 @@ class SlipBuilder:
         given = self.ctx.clock.local(dose.given_at)
         title, subtitle = both("card_title", self.lang)
         lines = [SlipLine(title, bold=True, center=True), SlipLine(subtitle, center=True),
-                 SlipLine(self.ctx.venue_name, center=True), SlipLine(person.name, bold=True),
-                 SlipLine(f"NIK: {mask_nik(person.nik)}"), SlipLine(f"Lahir/Born: {person.birth_date:%d-%m-%Y}"),
+                 SlipLine(self.ctx.venue_name, center=True), SlipLine(short_name(person.name), bold=True),
+                 SlipLine(f"NIK: {attendee_nik(person.nik)}"), SlipLine(f"Lahir/Born: {person.birth_date:%d-%m-%Y}"),
                  SlipLine(f"Vaksin/Vaccine: {product.name if product else dose.product}"),
                  SlipLine(f"Lot: {dose.lot}  Dosis/Dose: {dose.dose_number}"),
                  SlipLine(f"{given:%d-%m-%Y %H:%M}  Pos/Station: {visit.station_id}")]
@@ -66,8 +66,8 @@ class SlipBuilder:
         title, subtitle = both("pass_title", self.lang)
         day = f"{pass_.valid_on:%d-%m-%Y}"
         lines = (SlipLine(title, bold=True, large=True, center=True), SlipLine(subtitle, center=True),
-                 SlipLine(self.ctx.venue_name, center=True), SlipLine(person.name, bold=True),
-                 SlipLine(f"NIK: {mask_nik(person.nik)}"), SlipLine(day, bold=True, large=True, center=True),
+                 SlipLine(self.ctx.venue_name, center=True), SlipLine(short_name(person.name), bold=True),
+                 SlipLine(f"NIK: {attendee_nik(person.nik)}"), SlipLine(day, bold=True, large=True, center=True),
                  SlipLine(f"ID: {format_short_id(pass_.short_id)}", center=True))
         footer = tuple(SlipLine(t, center=True) for t in both("pass_note", self.lang, date=day))
         return Slip("pass", lines, qr=pass_.payload, footer=footer)
@@ -79,7 +79,7 @@ class SlipBuilder:
         lines = (SlipLine(self.ctx.venue_name, center=True),
                  SlipLine("ANTREAN / QUEUE", bold=True, center=True),
                  SlipLine(visit.queue_number, bold=True, huge=True, center=True),
-                 SlipLine(person.name.split(" ")[0], center=True),
+                 SlipLine(short_name(person.name), center=True),
                  SlipLine(f"{self.ctx.clock.local(visit.checked_in_at):%d-%m-%Y %H:%M}", center=True))
         return Slip("ticket", lines, footer=(SlipLine(first, center=True), SlipLine(second, center=True)))
 

@@ -36,7 +36,7 @@ class SyncDesk:
 
     def resend(self, row_id: uuid.UUID | str, actor: str) -> OutboxRow:
         """Queue a refused record again (after its cause was fixed); audited."""
-        return resend(self.ctx.db, row_id, actor, self.ctx.clock.now())
+        return resend(self.ctx.db, row_id, actor, self.ctx.clock.now(), self.ctx.station_id)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def needing_attention(db: Database, destination: str = "central", limit: int = 2
         return items
 
 
-def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime) -> OutboxRow:
+def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime, station: str = "") -> OutboxRow:
     """Put a refused record back in the queue (after its cause was fixed); audited."""
     with db.write() as session:
         row = _find_row(session, str(row_id))
@@ -109,7 +109,7 @@ def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime) 
             raise NotFound(f"no sync record {row_id}")
         if row.state != OutboxState.NEEDS_ATTENTION:
             raise KioskError(f"record {row.id} is {row.state.replace('_', ' ')}, not waiting for attention")
-        audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now)
+        audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now, station)
         row.state, row.next_attempt_at = OutboxState.PENDING, None
         return row
 

@@ -192,14 +192,18 @@ class PrintJob(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who did what that needs a reason: overrides, reprints, walk-ins."""
+    """Who did what, in a hash chain (kiosk.audit): each row carries the hash of the row before it."""
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    seq: int = Field(default=0, index=True)
+    station_id: str = ""
     actor: str
     action: str
-    subject_id: uuid.UUID | None = None
+    subject_id: uuid.UUID | None = None  # a record's id, never a NIK
     detail: str = ""
     at: dt.datetime = _instant(nullable=False)
+    prev_hash: str = ""
+    hash: str = ""
 
 
 class VenueDose(SQLModel, table=True):

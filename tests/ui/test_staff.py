@@ -107,7 +107,7 @@ async def test_technician_sees_diagnostics_and_can_quit(make_app):
         table = app.screen.query_one(DataTable)
         rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
         assert {"database", "clock", "print queue", "venue key", "decoder", "camera", "printer"} <= set(rows)
-        assert rows["database"][1] == "OK" and "rev 0004" in rows["database"][2]
+        assert rows["database"][1] == "OK" and "rev 0005" in rows["database"][2]
         assert rows["printer"][1] == "OK"
         assert "(hashed, hidden)" in str(app.screen.query_one("#tech-config", Static).render())
         await pilot.press("ctrl+q")  # technicians may quit

@@ -170,3 +170,26 @@ def test_a_crash_inside_the_check_in_leaves_neither_visit_nor_outbox(station, mo
         station.checkin.check_in("REG-0001")
     assert rows(station, Visit) == [] and rows(station, OutboxRow, OutboxRow.topic == "visit.checked_in") == []
     assert station.desk.day_numbers().used == 0
+
+
+@pytest.mark.parametrize(("policy", "appointment", "kind"), [
+    ("any_day", dt.date(2021, 8, 7), "admitted"),
+    ("on_or_after", dt.date(2021, 8, 7), "appointment_later"),
+    ("on_or_after", dt.date(2021, 8, 4), "admitted"),
+    ("exact", dt.date(2021, 8, 4), "appointment_missed"),
+    ("exact", dt.date(2021, 8, 5), "admitted"),
+])
+def test_appointment_dates_follow_the_venue_policy(make_station, tmp_path, policy, appointment, kind):
+    from screens.result import outcome_lines
+
+    station = make_station(appointments=policy)
+    csv_text = DEMO_CSV.read_text().splitlines()
+    header, first = csv_text[0], csv_text[1].split(",")
+    first[6] = appointment.isoformat()
+    (tmp_path / "appt.csv").write_text(header + "\n" + ",".join(first) + "\n", encoding="utf-8")
+    assert station.registrations.import_csv(tmp_path / "appt.csv").imported == 1
+    outcome = station.checkin.check_in(first[5])
+    assert outcome.kind == kind
+    if kind != "admitted":  # the attendee is told their day, in both languages
+        indonesian, english = outcome_lines(outcome, "id")
+        assert f"{appointment:%d-%m-%Y}" in indonesian and f"{appointment:%d-%m-%Y}" in english and "appointment" in english

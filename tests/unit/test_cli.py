@@ -22,7 +22,7 @@ def test_import_verify_upgrade_backup_report(tmp_path):
     bad.write_text(DEMO_CSV.read_text().splitlines()[0] + "\n123,X,2000-01-01,M,,REG-X1,,\n", encoding="utf-8")
     done = kiosk("import", "registrations", str(bad), config=config)
     assert done.returncode == 1 and f"{bad}:2: nik: a NIK has 16 digits, this has 3" in done.stdout
-    assert "revision 0004" in kiosk("db", "upgrade", config=config).stdout
+    assert "revision 0005" in kiosk("db", "upgrade", config=config).stdout
     assert kiosk("db", "backup", str(tmp_path / "copy.db"), config=config).returncode == 0
     assert (tmp_path / "copy.db").stat().st_size > 0
     assert "cap: 400" in kiosk("report", "--day", "2021-08-05", config=config).stdout

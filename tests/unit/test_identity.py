@@ -86,3 +86,11 @@ def test_a_birth_day_field_of_81_to_99_is_no_nik_although_stdnum_takes_it_modulo
 def test_lookalike_digits_are_not_digits():
     assert isinstance(parse_payload("SC1/C/KRW/AB12CD34/20210805/²/SIG"), Unrecognised)
     assert isinstance(parse_payload("３２１５１１０３１０８０４４２３"), Unrecognised)  # full-width digits
+
+
+def test_attendees_see_a_given_name_an_initial_and_the_nik_s_last_four():
+    from kiosk.privacy import attendee_nik, short_name
+
+    assert attendee_nik("3171015708450001") == "************0001"
+    assert short_name("Siti Wijaya") == "Siti W." and short_name("Muhammad Rizky Pratama") == "Muhammad P."
+    assert short_name("Sukarno") == "Sukarno" and short_name("  Dewi   Lestari ") == "Dewi L."

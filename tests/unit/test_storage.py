@@ -22,9 +22,9 @@ def test_sqlite_is_tuned_for_power_loss(station):
 
 
 def test_migrations_are_applied_on_start_and_idempotent(station):
-    assert migrate.current_revision(station.ctx.db.engine) == "0004"
+    assert migrate.current_revision(station.ctx.db.engine) == "0005"
     migrate.upgrade(station.ctx.db.engine)
-    assert migrate.current_revision(station.ctx.db.engine) == "0004"
+    assert migrate.current_revision(station.ctx.db.engine) == "0005"
 
 
 def test_upgrading_a_0001_station_numbers_its_waiting_records(tmp_path):

@@ -1,0 +1,70 @@
+"""The audit chain: every row carries the hash of the row before it, so an edit, a removal or an insertion shows.
+
+``hash = sha256(prev_hash | seq | at | station | actor | action | subject | detail)``. Rows are
+numbered 1, 2, 3… inside the write transaction that adds them (SQLite's write lock makes the
+numbering safe). ``verify`` walks the chain and names the first broken link: a row whose content
+no longer matches its hash (altered), a number that skips (removed), or a row whose previous hash
+is not its predecessor's (inserted). Removing the newest rows leaves a shorter valid chain; the
+count of rows is on every day report, and a venue hub keeps a copy of each station's records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from kiosk.storage.tables import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def link_hash(prev: str, seq: int, at: dt.datetime, station: str, actor: str, action: str,
+              subject: uuid.UUID | None, detail: str) -> str:
+    stamp = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).isoformat(timespec="microseconds")
+    text = "|".join((prev, str(seq), stamp, station, actor, action, str(subject or ""), detail))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def append(session: Session, station: str, actor: str, action: str, subject_id: uuid.UUID | None, detail: str,
+           now: dt.datetime) -> AuditEntry:
+    """Add the next row of the chain (in the caller's write transaction)."""
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
+    seq, prev = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
+    entry = AuditEntry(seq=seq, station_id=station, actor=actor, action=action, subject_id=subject_id, detail=detail,
+                       at=now, prev_hash=prev, hash=link_hash(prev, seq, now, station, actor, action, subject_id, detail))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rows: int
+    broken_at: int | None = None  # the seq (or position) of the first broken link
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(session: Session) -> Verdict:
+    """Walk the chain from the first row; the first broken link and why."""
+    rows = list(session.exec(select(AuditEntry).order_by(col(AuditEntry.seq), col(AuditEntry.at))).all())
+    prev, expected = GENESIS, 1
+    for row in rows:
+        if row.seq != expected:
+            why = (f"row {expected} is missing (the chain jumps from {expected - 1} to {row.seq})" if row.seq > expected
+                   else f"row {row.seq} appears twice or out of order")
+            return Verdict(len(rows), expected, why)
+        if row.prev_hash != prev:
+            return Verdict(len(rows), row.seq, f"row {row.seq} does not follow row {row.seq - 1} (inserted, or its "
+                                               "predecessor was replaced)")
+        if link_hash(prev, row.seq, row.at, row.station_id, row.actor, row.action, row.subject_id, row.detail) != row.hash:
+            return Verdict(len(rows), row.seq, f"row {row.seq} was altered after it was written ({row.action})")
+        prev, expected = row.hash, expected + 1
+    return Verdict(len(rows))
