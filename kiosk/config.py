@@ -254,19 +254,48 @@ class HubSettings(Section):
         return value
 
 
+_NOT_A_HASH = ("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERATIONS$SALT$HASH, "
+               "1000+ iterations, hex salt), not the PIN itself")
+
+
+class PersonPin(Section):
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+    """The person, as the audit names them, e.g. "Rina (perawat)"."""
+    role: Literal["staff", "technician"]
+    """What their PIN opens."""
+    hash: str
+    """Their hashed PIN (set with `kiosk pin set NAME --role ROLE`, which prompts for it)."""
+
+    @field_validator("hash")
+    @classmethod
+    def _hashed(cls, value: str) -> str:
+        if not is_pin_hash(value):
+            raise ValueError(_NOT_A_HASH)
+        return value
+
+
 class PinSettings(Section):
     staff: str
-    """Hashed staff PIN (make one with `kiosk pin hash`)."""
+    """Hashed shared staff PIN (make one with `kiosk pin hash`); the audit names its user "staff"."""
     technician: str
-    """Hashed technician PIN (make one with `kiosk pin hash`)."""
+    """Hashed shared technician PIN (make one with `kiosk pin hash`)."""
+    people: list[PersonPin] = []
+    """Named staff and technicians, each with their own PIN: the audit names the person who unlocked."""
 
     @field_validator("staff", "technician")
     @classmethod
     def _hashed(cls, value: str) -> str:
         if not is_pin_hash(value):
-            raise ValueError("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERATIONS$SALT$HASH, "
-                             "1000+ iterations, hex salt), not the PIN itself")
+            raise ValueError(_NOT_A_HASH)
         return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> PinSettings:
+        names = [p.name.casefold() for p in self.people]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"people: {twice[0]!r} is listed twice; each person has one entry")
+        return self
 
 
 class Settings(BaseSettings):

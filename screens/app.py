@@ -77,6 +77,7 @@ class KioskApp(App[int], inherit_bindings=False):
         self._told_print_error = ""
         self._sync_stop = threading.Event()
         self.hub_report: HubReport | None = None
+        self.operator = ""  # who unlocked staff or technician mode (a named person, or the role's shared PIN)
         self.last_error = ""  # the last application error, for staff and technicians (never the attendee screen)
         self._central: CentralServer | None = None
         d = settings.devices
@@ -179,7 +180,7 @@ class KioskApp(App[int], inherit_bindings=False):
         idle = time.monotonic() - self._last_touch
         limit = self.settings.station.idle_lock_seconds
         if idle >= limit:
-            self.lock()
+            self.lock("left alone")
         elif idle >= limit - IDLE_WARNING_S and not self._warned_idle:
             self._warned_idle = True
             self.notify(f"Terkunci dalam {IDLE_WARNING_S} d tanpa sentuhan / Locking in {IDLE_WARNING_S} s without a touch",
@@ -238,8 +239,11 @@ class KioskApp(App[int], inherit_bindings=False):
 
         self.push_screen(PinScreen(mode), done)
 
-    def lock(self) -> None:
-        """Back to the attendee scan screen."""
+    def lock(self, why: str = "locked") -> None:
+        """Back to the attendee scan screen (audited, naming who had the desk open)."""
+        if self.current_mode != "attendee" and self.station is not None:
+            self.station.access.locked(self.current_mode, self.operator, why)
+        self.operator = ""
         self._last_touch, self._warned_idle = time.monotonic(), False
         self.switch_mode("attendee")
 

@@ -30,6 +30,10 @@ class DoseScreen(HostedScreen, Screen[None]):
         super().__init__()
         self.visit = visit
 
+    def on_mount(self) -> None:
+        """Whoever unlocked with their own PIN is named in the form already."""
+        self.fill_operator("#dose-vaccinator")
+
     def compose(self) -> ComposeResult:
         """Header and the five fields."""
         products = [(p.name, code) for code, p in self.kiosk.station.ctx.products.products.items()]

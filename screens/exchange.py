@@ -50,6 +50,10 @@ class ExchangeScreen(HostedScreen, Screen[None]):
         self.view: CardForExchange | None = None
         self.certificate: Certificate | None = None
 
+    def on_mount(self) -> None:
+        """Whoever unlocked with their own PIN is named in the form already."""
+        self.fill_operator("#exchange-staff")
+
     def compose(self) -> ComposeResult:
         """Scan field, card details, certificate, confirm."""
         yield Static("Tukar kartu lokal / Exchange a local card", id="exchange-title")

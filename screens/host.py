@@ -38,6 +38,7 @@ class StationHost(Protocol):
     spooler: PrintSpooler | None
     last_print: SpoolReport
     hub_report: HubReport | None  # a venue station's last word from its hub duty (None: not yet, or no hub)
+    operator: str  # who unlocked staff or technician mode: the audit's actor for what they do
     last_error: str  # the last application error (staff and technicians see it; attendees are sent to staff)
 
     @property
@@ -49,7 +50,7 @@ class StationHost(Protocol):
 
     def unlock(self, mode: str) -> None: ...
 
-    def lock(self) -> None: ...
+    def lock(self, why: str = "locked") -> None: ...
 
     def central_server(self) -> CentralServer | None: ...
 
@@ -61,3 +62,15 @@ class HostedScreen:
     def kiosk(self) -> StationHost:
         """The station this screen serves."""
         return cast("StationHost", self.app)  # type: ignore[attr-defined]
+
+    def fill_operator(self, *selectors: str) -> None:
+        """Put the name of whoever unlocked with their own PIN into the "who did this" fields (still editable)."""
+        from textual.widgets import Input
+
+        name = self.kiosk.operator
+        if not name or name in ("staff", "technician"):  # a shared PIN names no one
+            return
+        for selector in selectors:
+            field = self.query_one(selector, Input)  # type: ignore[attr-defined]
+            if not field.value:
+                field.value = name

@@ -56,8 +56,11 @@ class PinScreen(HostedScreen, ModalScreen[bool]):
         self._tick()
 
     def _check(self, pin: str) -> None:
-        verdict = self.kiosk.station.access.check(self.mode, pin, getattr(self.kiosk.settings.pins, self.mode))
+        pins = self.kiosk.settings.pins
+        people = [(p.name, p.hash) for p in pins.people if p.role == self.mode]
+        verdict = self.kiosk.station.access.check(self.mode, pin, getattr(pins, self.mode), people)
         if verdict.ok:
+            self.kiosk.operator = verdict.who  # the audit names them until the desk locks
             self.dismiss(True)
             return
         self.query_one("#pin-input", Input).value = ""

@@ -30,6 +30,10 @@ class ScreeningScreen(HostedScreen, Screen[None]):
         super().__init__()
         self.visit = visit
 
+    def on_mount(self) -> None:
+        """Whoever unlocked with their own PIN is named in the form already."""
+        self.fill_operator("#screening-staff")
+
     def compose(self) -> ComposeResult:
         """Header, vitals row, questions, outcome, override, buttons."""
         rules = self.kiosk.station.ctx.rules

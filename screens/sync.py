@@ -48,6 +48,7 @@ class SyncScreen(HostedScreen, Screen[None]):
         self.query_one(DataTable).add_columns("#", "Jenis / Kind", "Orang / Person", "Coba / Tries", "Dibuat / Made")
         self.action_refresh()
         self.set_interval(5, self.action_refresh)
+        self.fill_operator("#sync-by")
 
     def on_synced(self) -> None:
         """The sender finished a pass."""

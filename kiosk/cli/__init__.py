@@ -55,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
     pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
     pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
+    person = pin.add_parser("set", help="give a named person their own PIN (prompts; written hashed into the config)")
+    person.add_argument("name", help='the person, as the audit will name them, e.g. "Rina"')
+    person.add_argument("--role", choices=["staff", "technician"], required=True)
     from kiosk.cli import sync as sync_commands
 
     sync_commands.add_parser(sub)
@@ -139,7 +142,7 @@ def _devices() -> dict[str, Handler]:
 def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str, Handler]) -> int:
     command = args.command or "run"
     if command == "pin":
-        return _pin_hash(args.pin)
+        return _pin_set(args) if args.action == "set" else _pin_hash(args.pin)
     if command == "demo":
         return _demo(args, launch)
     if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
@@ -334,4 +337,48 @@ def _pin_hash(pin: str | None) -> int:
     if not pin.isdigit() or not 4 <= len(pin) <= 12:
         raise KioskError("a PIN is 4-12 digits")
     print(hash_pin(pin))
+    return 0
+
+
+def _pin_set(args: argparse.Namespace) -> int:
+    """Prompt twice for ``args.name``'s PIN and write its hash into the config's ``[[pins.people]]``.
+
+    The file is edited in place with its comments kept (tomlkit), through a temporary file renamed over
+    it, then loaded again: a config the station would refuse is never left behind.
+    """
+    import tomlkit
+
+    from kiosk.config import config_path
+    from kiosk.pins import hash_pin
+
+    path = config_path(args.config)
+    name = args.name.strip()
+    if not name or not name.isprintable() or len(name) > 40:
+        raise KioskError("a name is 1-40 printable characters")
+    first = getpass.getpass(f"new PIN for {name} ({args.role}): ")
+    if not first.isdigit() or not 4 <= len(first) <= 12:
+        raise KioskError("a PIN is 4-12 digits: nothing changed")
+    if getpass.getpass("again: ") != first:
+        raise KioskError("the two PINs differ: nothing changed")
+    original = path.read_text(encoding="utf-8")
+    doc = tomlkit.parse(original)
+    pins = doc.setdefault("pins", tomlkit.table())
+    people = pins.setdefault("people", tomlkit.aot())
+    entry = next((p for p in people if str(p.get("name", "")).casefold() == name.casefold()), None)
+    if entry is None:
+        entry = tomlkit.table()
+        entry["name"] = name
+        people.append(entry)
+    entry["role"] = args.role
+    entry["hash"] = hash_pin(first)
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    os.chmod(temporary, path.stat().st_mode & 0o777)
+    try:
+        load_settings(temporary)
+    except ConfigError:
+        temporary.unlink()
+        raise
+    os.replace(temporary, path)
+    print(f"{name} ({args.role}) has their own PIN now; the audit names them when they unlock")
     return 0

@@ -7,7 +7,7 @@ wait. A right PIN ends the run of failures. A 4-digit PIN then takes days to gue
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kiosk.pins import check_pin
@@ -20,11 +20,13 @@ BASE_LOCK_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class PinVerdict:
-    """``ok``; or not, with the seconds until the pad takes a PIN again (0 when it does now)."""
+    """``ok`` (and who: a named person, or the role for a shared PIN); or not, with the seconds until the pad
+    takes a PIN again (0 when it does now)."""
 
     ok: bool
     wait_seconds: float = 0.0
     tries_left: int = TRIES_BEFORE_LOCK
+    who: str = ""
 
 
 class PinGuard:
@@ -43,15 +45,19 @@ class PinGuard:
         """How long the pad stays locked (0: it takes a PIN now)."""
         return max(self._locked_until - self._now(), 0.0)
 
-    def check(self, mode: str, pin: str, stored_hash: str) -> PinVerdict:
-        """Check ``pin`` for ``mode``; refused without looking while locked; failures are audited."""
+    def check(self, mode: str, pin: str, stored_hash: str, people: Sequence[tuple[str, str]] = ()) -> PinVerdict:
+        """Check ``pin`` for ``mode`` against each named person's (name, hash) of that role, then the shared PIN;
+        refused without looking while locked; every unlock and failure is audited, naming the person."""
         wait = self.wait_seconds()
         if wait > 0:
             return PinVerdict(False, wait, 0)
-        if check_pin(pin, stored_hash):
+        who = next((name for name, hashed in people if check_pin(pin, hashed)), None)
+        if who is None and check_pin(pin, stored_hash):
+            who = mode
+        if who is not None:
             self._failures = 0
-            self._audit(f"pin.unlock.{mode}", "")
-            return PinVerdict(True)
+            self._audit(f"pin.unlock.{mode}", "", who)
+            return PinVerdict(True, who=who)
         self._failures += 1
         self._audit(f"pin.failed.{mode}", f"wrong PIN, try {self._failures}")
         if self._failures < TRIES_BEFORE_LOCK:
@@ -61,6 +67,11 @@ class PinGuard:
         self._lockouts += 1
         return PinVerdict(False, self.wait_seconds(), 0)
 
-    def _audit(self, action: str, detail: str) -> None:
+    def locked(self, mode: str, who: str, why: str) -> None:
+        """Staff or technician mode ended (a tap on Lock, or left alone): audited, naming who had it open."""
+        self._audit(f"pin.lock.{mode}", why, who)
+
+    def _audit(self, action: str, detail: str, who: str = "") -> None:
         with self.ctx.db.write() as session:
-            audit(session, f"station {self.ctx.station_id}", action, None, detail, self.ctx.clock.now(), self.ctx.station_id)
+            audit(session, who or f"station {self.ctx.station_id}", action, None, detail, self.ctx.clock.now(),
+                  self.ctx.station_id)

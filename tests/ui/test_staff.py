@@ -193,3 +193,58 @@ async def test_staff_mode_locks_itself_when_left_alone_after_a_warning(make_app,
         assert app.current_mode == "staff"
         await until(pilot, lambda: app.current_mode == "attendee", tries=1000)
         await until_screen(pilot, ScanScreen)
+
+
+async def test_a_named_person_s_own_pin_names_them_in_the_audit_and_the_forms(make_app, station):
+    from sqlmodel import col, select
+
+    from kiosk.config import PersonPin
+    from kiosk.pins import hash_pin
+    from kiosk.storage.tables import AuditEntry
+
+    station.settings.pins.people = [PersonPin(name="Rina", role="staff", hash=hash_pin("2468", iterations=1000)),
+                                    PersonPin(name="Tono", role="technician", hash=hash_pin("1357", iterations=1000))]
+    app = make_app(camera=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot, app, "1357")  # the technician's PIN does not open staff mode
+        assert isinstance(app.screen, PinScreen)
+        await type_text(pilot, "2468")
+        await pilot.press("enter")
+        await until_screen(pilot, StaffScreen)
+        await type_text(pilot, "REG-0002")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
+        await pilot.click("#staff-screening")
+        await until_screen(pilot, ScreeningScreen)
+        assert app.screen.query_one("#screening-staff", Input).value == "Rina"
+        await pilot.press("escape")
+        await until_screen(pilot, StaffScreen)
+        await pilot.press("f9")
+        await until_screen(pilot, ScanScreen)
+    with station.ctx.db.read() as s:
+        rows = [(a.actor, a.action) for a in s.exec(select(AuditEntry).order_by(col(AuditEntry.seq))).all()]
+    assert ("station ST-01", "pin.failed.staff") in rows
+    assert rows[-1] == ("Rina", "pin.lock.staff") and ("Rina", "pin.unlock.staff") in rows
+
+
+def test_kiosk_pin_set_prompts_and_writes_the_hash_keeping_the_file(tmp_path, monkeypatch, capsys):
+    import getpass
+
+    from kiosk.cli import main
+    from kiosk.config import load_settings
+    from kiosk.pins import check_pin
+    from tests.unit.test_config import station_config
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text("# the venue's station\n" + station_config(str(tmp_path)), encoding="utf-8")
+    answers = iter(["2468", "2468", "1111", "2222"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    assert main(["--config", str(config), "pin", "set", "Rina", "--role", "staff"]) == 0
+    assert "Rina (staff) has their own PIN now" in capsys.readouterr().out
+    text = config.read_text()
+    assert text.startswith("# the venue's station") and "2468" not in text
+    [rina] = load_settings(config).pins.people
+    assert (rina.name, rina.role) == ("Rina", "staff") and check_pin("2468", rina.hash)
+    assert main(["--config", str(config), "pin", "set", "Rina", "--role", "staff"]) == 1  # two different PINs
+    assert "the two PINs differ: nothing changed" in capsys.readouterr().err
+    assert load_settings(config).pins.people[0].hash == rina.hash
