@@ -258,6 +258,12 @@ _NOT_A_HASH = ("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERA
                "1000+ iterations, hex salt), not the PIN itself")
 
 
+class PrivacySettings(Section):
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    """`kiosk data purge` removes the personal fields of people whose visits are all older than this many days
+    and whose records the central server has acknowledged."""
+
+
 class PersonPin(Section):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
     """The person, as the audit names them, e.g. "Rina (perawat)"."""
@@ -321,6 +327,8 @@ class Settings(BaseSettings):
     """Sending records to the central server."""
     hub: HubSettings = HubSettings()
     """The venue hub shared by the venue's stations (optional)."""
+    privacy: PrivacySettings = PrivacySettings()
+    """How long personal data stays on the station."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))

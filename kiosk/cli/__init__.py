@@ -64,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.cli import hub as hub_commands
 
     hub_commands.add_parser(sub)
+    data = sub.add_parser("data", help="personal data").add_subparsers(dest="action", required=True)
+    purge = data.add_parser("purge", help="remove personal fields of people served before DATE whose records were delivered")
+    purge.add_argument("--before", type=_day, required=True, help="YYYY-MM-DD (and at least privacy.retention_days ago)")
+    purge.add_argument("--dry-run", action="store_true", help="say what would be purged, change nothing")
     audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="action", required=True)
     audit.add_parser("verify", help="check every link of the chain; name the first broken one")
     export = audit.add_parser("export", help="a day's audit rows (default today)")
@@ -154,7 +158,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
-        "sync": _sync, "audit": _audit,
+        "sync": _sync, "audit": _audit, "data": _data,
     }
     if command == "run":
         return _launch(settings, launch)
@@ -285,6 +289,28 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerow(numbers)
     else:
         print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
+    return 0
+
+
+def _data(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import build_station
+    from kiosk.services.outbox import audit
+    from kiosk.services.purge import purge
+
+    station = build_station(settings)
+    try:
+        with station.ctx.db.write() as session:
+            report = purge(session, args.before, station.ctx.clock.today(), settings.privacy.retention_days)
+            if args.dry_run:
+                session.rollback()
+            else:
+                audit(session, "technician", "data.purge", None, f"{report.people} people before {report.cutoff}",
+                      station.ctx.clock.now(), station.ctx.station_id)
+    finally:
+        station.close()
+    verb = "would purge" if args.dry_run else "purged"
+    print(f"{verb} the personal fields of {report.people} people served before {report.cutoff} ({report.records} "
+          f"delivered records emptied); {report.kept_unsent} kept because records about them still wait to be sent")
     return 0
 
 
