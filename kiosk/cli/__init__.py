@@ -346,7 +346,8 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
                              r.detail, r.hash])
     else:
         for r in rows:
-            print(f"{r.seq:>6} {clock.local(r.at):%H:%M:%S} {r.actor}: {r.action} {r.subject_id or ''} {r.detail}".rstrip())
+            what = " ".join(part for part in (r.action, str(r.subject_id or ""), r.detail) if part)
+            print(f"{r.seq:>6} {clock.local(r.at):%H:%M:%S} {r.actor}: {what}")
     return 0
 
 
