@@ -1,19 +1,84 @@
-"""``kiosk diag printer``: open the configured printer, report its status, print a test page."""
+"""``kiosk diag [--json]``: every check with what to do; ``kiosk diag printer``: status and a test page;
+``kiosk diag decode``: what the decoders read in a folder or video."""
 
 from __future__ import annotations
 
 import argparse
 
 from kiosk.config import DeviceSettings, Settings
+from kiosk.diagnostics import Check
 from kiosk.ports import DeviceError
 
 
 def diag(settings: Settings | None, args: argparse.Namespace) -> int:
-    """Route ``kiosk diag printer`` and ``kiosk diag decode`` (which needs no config: None)."""
+    """Route ``kiosk diag [--json]``, ``kiosk diag printer`` and ``kiosk diag decode`` (which needs no config: None)."""
     if args.action == "decode":
         return diag_decode(settings, args)
     assert settings is not None
+    if args.action is None:
+        return diag_all(settings, bool(getattr(args, "json", False)))
     return diag_printer(settings, args)
+
+
+PRINTER_ACTIONS = {"paper out": "load a new paper roll", "cover open": "close the printer's cover",
+                   "offline": "check the printer's power and cable", "unknown": "check the printer's power and cable"}
+
+
+def device_checks(settings: Settings) -> list[Check]:
+    """Open each device the way the station would: the decoders, the camera, the printer's own status."""
+    from devices.factory import build_devices
+
+    devices = build_devices(settings)
+    checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
+                    + ("; " + "; ".join(devices.problems) if devices.problems else ""),
+                    "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders")]
+    camera = devices.camera
+    if camera is None:
+        checks.append(Check("camera", True, "not configured"))
+    else:
+        try:
+            camera.open()
+            checks.append(Check("camera", True, f"{settings.devices.camera} opened"))
+        except DeviceError as exc:
+            checks.append(Check("camera", False, str(exc), "plug the camera in, or close the program that holds it, "
+                                                            "then check devices.camera"))
+        finally:
+            camera.close()
+    printer = devices.printer
+    if printer is None:
+        checks.append(Check("printer", True, "not configured"))
+    else:
+        try:
+            printer.open()
+            state = printer.status()
+            checks.append(Check("printer", state.can_print, f"{settings.devices.printer_url}: {state.value}",
+                                PRINTER_ACTIONS.get(state.value, "")))
+        except DeviceError as exc:
+            checks.append(Check("printer", False, f"{settings.devices.printer_url}: {exc}",
+                                "check the printer's power, cable or network address (devices.printer_url)"))
+        finally:
+            printer.close()
+    return checks
+
+
+def diag_all(settings: Settings, as_json: bool) -> int:
+    """Every check, each with what to do when it fails; exit 1 when any fails."""
+    import json
+
+    from kiosk.bootstrap import build_station
+    from kiosk.diagnostics import station_checks
+
+    station = build_station(settings)
+    try:
+        checks = station_checks(station) + device_checks(settings)
+    finally:
+        station.close()
+    if as_json:
+        print(json.dumps([c.as_dict() for c in checks], indent=2))
+    else:
+        for c in checks:
+            print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.part}: {c.detail}" + ("" if c.ok else f"\n        -> {c.action}"))
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:

@@ -28,11 +28,35 @@ class Station(Protocol):
 
 @dataclass(frozen=True)
 class Check:
-    """One diagnostic line."""
+    """One diagnostic line: the measured fact, and when it is a problem, what to do about it."""
 
     part: str
     ok: bool
     detail: str
+    action: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"part": self.part, "ok": self.ok, "detail": self.detail, "action": "" if self.ok else self.action}
+
+
+ACTIONS = {
+    "database": "check the data folder: free disk space, its owner and permissions (kiosk db upgrade says more)",
+    "clock": "set the station's date and time (timedatectl) or the plan's first_day/last_day in [quota]",
+    "print queue": "fix what the printer reports (paper, cover, cable); waiting slips then print by themselves",
+    "venue key": "restore venue-key.pem from the station's backup (a new key would make issued cards unverifiable)",
+    "sync": "see `kiosk sync attention` for refused records and `kiosk sync status` for the last error",
+    "venue hub": "check the LAN cable, hub.url (host, role, password, sslmode) and `kiosk hub add-station` on the hub",
+    "camera": "plug the camera in, or close the program that holds it, then check devices.camera",
+    "decoder": "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders",
+    "printer": "load paper, close the cover, check the printer's power and cable (devices.printer_url)",
+}
+
+
+def with_action(check: Check) -> Check:
+    """The check with what to do when it failed (the parts' standard advice)."""
+    if check.ok or check.action:
+        return check
+    return Check(check.part, check.ok, check.detail, ACTIONS.get(check.part, "see the technician's guide"))
 
 
 def station_checks(station: Station) -> list[Check]:
@@ -40,7 +64,7 @@ def station_checks(station: Station) -> list[Check]:
     checks = [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station), _sync(station)]
     if station.ctx.hub is not None:
         checks.append(_hub(station))
-    return checks
+    return [with_action(c) for c in checks]
 
 
 def _hub(station: Station) -> Check:

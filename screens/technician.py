@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
 from kiosk.config import effective_settings
-from kiosk.diagnostics import Check, station_checks
+from kiosk.diagnostics import Check, station_checks, with_action
 from kiosk.ports import DeviceError
 from kiosk.services.slips import diagnostic_slip
 from screens.host import HostedScreen
@@ -88,8 +88,9 @@ class TechnicianScreen(HostedScreen, Screen[None]):
     def _fill(self, checks: list[Check]) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for check in checks:
-            table.add_row(check.part, "OK" if check.ok else "MASALAH / PROBLEM", check.detail)
+        for check in map(with_action, checks):
+            detail = check.detail if check.ok else f"{check.detail} — {check.action}"
+            table.add_row(check.part, "OK" if check.ok else "MASALAH / PROBLEM", detail)
 
     @on(Button.Pressed, "#tech-recheck-button")
     def _recheck(self) -> None:

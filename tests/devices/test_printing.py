@@ -183,3 +183,29 @@ def test_a_command_run_beside_the_station_leaves_its_slip_printing(station):
         assert [j.state for j in beside.printing.outstanding()] == ["printing"]
     finally:
         beside.close()
+
+
+def test_kiosk_diag_json_names_each_problem_with_what_to_do(tmp_path, capsys):
+    """A printer out of paper fails with its fix, a clock outside the plan with its, and the exit code says
+    whether anything is red."""
+    import json
+
+    from kiosk.cli import main
+    from tests.fake_printer import FakeNetworkPrinter
+    from tests.unit.test_config import station_config
+
+    printer = FakeNetworkPrinter()
+    try:
+        config = tmp_path / "kiosk.toml"
+        text = station_config(str(tmp_path)).replace("[pins]", f'[devices]\nprinter_url = "tcp://127.0.0.1:{printer.port}"\n[pins]')
+        config.write_text(text, encoding="utf-8")
+        assert main(["--config", str(config), "diag", "--json"]) == 1  # the clock is outside the 2021 plan
+        checks = {c["part"]: c for c in json.loads(capsys.readouterr().out)}
+        assert checks["printer"]["ok"] and checks["database"]["ok"] and checks["decoder"]["ok"]
+        assert not checks["clock"]["ok"] and "timedatectl" in checks["clock"]["action"]
+        printer.mode = "paper_out"
+        assert main(["--config", str(config), "diag", "--json"]) == 1
+        checks = {c["part"]: c for c in json.loads(capsys.readouterr().out)}
+        assert not checks["printer"]["ok"] and checks["printer"]["action"] == "load a new paper roll"
+    finally:
+        printer.close()
