@@ -49,7 +49,8 @@ class StaffScreen(HostedScreen, Screen[None]):
                 Binding("f6", "print_queue", "Print queue", id="staff-print-queue-key"),
                 Binding("f7", "exchange", "Card exchange", id="staff-exchange-key"),
                 Binding("f8", "sync", "Sync", id="staff-sync-key"),
-                Binding("f10", "venue", "Venue", id="staff-venue-key")]
+                Binding("f10", "venue", "Venue", id="staff-venue-key"),
+                Binding("f11", "hours", "By hour", id="staff-hours-key")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -213,6 +214,12 @@ class StaffScreen(HostedScreen, Screen[None]):
         from screens.sync import SyncScreen
 
         self.app.push_screen(SyncScreen())
+
+    def action_hours(self) -> None:
+        """Today hour by hour."""
+        from screens.hours import HoursScreen
+
+        self.app.push_screen(HoursScreen())
 
     def action_venue(self) -> None:
         """The venue's numbers, a line per station, and the conflicts (a venue station only)."""

@@ -80,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     shape.add_argument("--json", action="store_true", help="one JSON object")
     shape.add_argument("--csv", action="store_true", help="a header row and the day's row (for a spreadsheet)")
     report.add_argument("--day", type=_day, help="YYYY-MM-DD")
+    report.add_argument("--hourly", action="store_true", help="a row per hour: arrivals, doses, turned away, passes, cards")
     return p
 
 
@@ -280,6 +281,8 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
     station = build_station(settings)
     try:
+        if args.hourly:
+            return _print_rows([asdict(h) for h in station.desk.hourly(args.day)], args)
         numbers = asdict(station.desk.day_numbers(args.day))
     finally:
         station.close()
@@ -291,6 +294,25 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         writer.writerow(numbers)
     else:
         print("\n".join(f"{key:>16}: {value}" for key, value in numbers.items()))
+    return 0
+
+
+def _print_rows(rows: list[dict[str, Any]], args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps(rows, default=str, indent=2))
+        return 0
+    if not rows:
+        print("nothing happened on that day")
+        return 0
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    names = list(rows[0])
+    print("  ".join(f"{n.replace('_', ' '):>12}" for n in names))
+    for row in rows:
+        print("  ".join(f"{row[n]:>12}" for n in names))
     return 0
 
 

@@ -15,7 +15,25 @@ from sqlmodel import Session, col, select
 from kiosk.domain.visit import VisitState
 from kiosk.identity import Nik, RegistrationCode, SignedCredential, mask_nik, parse_payload
 from kiosk.services.context import StationContext
-from kiosk.storage.tables import Card, DayQuota, PriorityPass, Registration, Screening, Visit
+from kiosk.storage.tables import AuditEntry, Card, DayQuota, PrintJob, PriorityPass, Registration, Screening, Vaccination, Visit
+
+TURNED_AWAY = ("checkin.full", "checkin.pass_held", "checkin.full_no_pass", "checkin.plan_over")
+
+
+@dataclass(frozen=True)
+class HourNumbers:
+    """One hour of a day (venue time): what happened in it, and where the day stood at its end."""
+
+    hour: int  # 8 is 08:00-08:59
+    checked_in: int
+    vaccinated: int
+    postponed: int  # screenings that ended the visit without a dose (postponed, referred, not given)
+    turned_away: int
+    passes_issued: int
+    passes_honoured: int
+    cards_printed: int
+    used: int  # slots in use at the end of the hour (checked in, less those given back)
+    free: int  # of the day's cap, at the end of the hour (today's holds for passes counted as now)
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,36 @@ class StaffDesk:
                          person.sex, visit.state, visit.dose_number, self.ctx.clock.local(visit.checked_in_at),
                          visit.walkin, screening.outcome if screening else "", card.id if card else None,
                          card.short_id if card else "", card.reprints if card else 0)
+
+    def hourly(self, day: dt.date | None = None) -> list[HourNumbers]:
+        """The day hour by hour, from the first hour anything happened to the last (from the records and the audit)."""
+        day = day or self.ctx.clock.today()
+        local = self.ctx.clock.local
+        with self.ctx.db.read() as session:
+            visits = list(session.exec(select(Visit).where(Visit.service_day == day)).all())
+            ids = [v.id for v in visits]
+            doses = [local(d.given_at).hour for d in session.exec(select(Vaccination).where(col(Vaccination.visit_id).in_(ids))).all()]
+            ended = [local(s.screened_at).hour for s in session.exec(select(Screening).where(
+                col(Screening.visit_id).in_(ids), col(Screening.outcome) != "proceed")).all()]
+            audit = [(local(a.at), a.action) for a in session.exec(select(AuditEntry).where(col(AuditEntry.action).in_(TURNED_AWAY))).all()]
+            passes = [local(p.issued_at).hour for p in session.exec(select(PriorityPass).where(PriorityPass.issued_on == day)).all()]
+            cards = [local(j.printed_at).hour for j in session.exec(select(PrintJob).where(
+                PrintJob.kind == "card", col(PrintJob.printed_at).is_not(None))).all()
+                     if j.printed_at is not None and local(j.printed_at).date() == day]
+            row = session.get(DayQuota, day) or _planned(self.ctx, day)
+        arrived = [local(v.checked_in_at).hour for v in visits]
+        away = [at.hour for at, _ in audit if at.date() == day]
+        honoured = [local(v.checked_in_at).hour for v in visits if v.queue_number.startswith("P-")]
+        hours = arrived + doses + ended + away + passes + cards
+        if not hours:
+            return []
+        result, used = [], 0
+        for hour in range(min(hours), max(hours) + 1):
+            used += arrived.count(hour) - ended.count(hour)
+            result.append(HourNumbers(hour, arrived.count(hour), doses.count(hour), ended.count(hour), away.count(hour),
+                                      passes.count(hour), honoured.count(hour), cards.count(hour), used,
+                                      max(row.cap - used - row.held_for_passes, 0)))
+        return result
 
     def day_numbers(self, day: dt.date | None = None) -> DayNumbers:
         """Cap, used, free, and the flow of the day (a day not opened yet shows its planned cap)."""

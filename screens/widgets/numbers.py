@@ -14,6 +14,12 @@ class DayNumbersPanel(Static):
     DayNumbersPanel { border: round $primary; padding: 0 1; height: auto; width: 100%; }
     """
 
+    def on_click(self) -> None:
+        """A tap on the numbers opens the day hour by hour (where the screen offers it)."""
+        hours = getattr(self.screen, "action_hours", None)
+        if hours is not None:
+            hours()
+
     def show(self, numbers: DayNumbers, station_only: bool = False) -> None:
         """Render ``numbers``; ``station_only``: a venue station's own share (the venue's line is shown apart)."""
         self.border_title = f"Hari ini / Today {numbers.day:%d-%m-%Y}" + (" — stasiun ini / this station" if station_only else "")

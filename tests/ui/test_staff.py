@@ -248,3 +248,19 @@ def test_kiosk_pin_set_prompts_and_writes_the_hash_keeping_the_file(tmp_path, mo
     assert main(["--config", str(config), "pin", "set", "Rina", "--role", "staff"]) == 1  # two different PINs
     assert "the two PINs differ: nothing changed" in capsys.readouterr().err
     assert load_settings(config).pins.people[0].hash == rina.hash
+
+
+async def test_a_tap_on_the_numbers_shows_the_day_hour_by_hour(make_app, station):
+    from screens.hours import HoursScreen
+
+    station.checkin.check_in("REG-0001")
+    app = make_app(camera=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot, app, STAFF_PIN)
+        await until_screen(pilot, StaffScreen)
+        await pilot.click("#staff-numbers")
+        await until_screen(pilot, HoursScreen)
+        table = app.screen.query_one("#hours-table", DataTable)
+        assert [str(c) for c in table.get_row_at(0)][:2] == ["08:00", "1"]
+        await pilot.press("escape")
+        await until_screen(pilot, StaffScreen)
