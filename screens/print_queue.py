@@ -15,7 +15,7 @@ from screens.host import HostedScreen
 from screens.messages import Printed
 from screens.widgets.slip_preview import SlipPreview
 
-KINDS = {"card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
+KINDS = {"summary": "ringkasan hari / day summary", "card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
 
 
 class PrintQueueScreen(HostedScreen, Screen[None]):

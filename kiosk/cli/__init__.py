@@ -66,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.cli import hub as hub_commands
 
     hub_commands.add_parser(sub)
+    day = sub.add_parser("day", help="the service day").add_subparsers(dest="action", required=True)
+    close = day.add_parser("close", help="close a day: no-shows, lapsed holds, leftover carried, a summary slip")
+    close.add_argument("--day", type=_day, help="YYYY-MM-DD (default today)")
+    close.add_argument("--by", default="staff", help="who closes it (for the audit)")
+    close.add_argument("--force", action="store_true", help="close today although visits are in progress (they become no-shows)")
     data = sub.add_parser("data", help="personal data").add_subparsers(dest="action", required=True)
     purge = data.add_parser("purge", help="remove personal fields of people served before DATE whose records were delivered")
     purge.add_argument("--before", type=_day, required=True, help="YYYY-MM-DD (and at least privacy.retention_days ago)")
@@ -161,7 +166,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
     settings = load_settings(args.config)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
-        "sync": _sync, "audit": _audit, "data": _data,
+        "sync": _sync, "audit": _audit, "data": _data, "day": _day_close,
     }
     if command == "run":
         return _launch(settings, launch)
@@ -313,6 +318,25 @@ def _print_rows(rows: list[dict[str, Any]], args: argparse.Namespace) -> int:
     print("  ".join(f"{n.replace('_', ' '):>12}" for n in names))
     for row in rows:
         print("  ".join(f"{row[n]:>12}" for n in names))
+    return 0
+
+
+def _day_close(settings: Settings, args: argparse.Namespace) -> int:
+    from kiosk.bootstrap import build_station
+    from kiosk.services.dayclose import close_day
+
+    station = build_station(settings)
+    try:
+        day = args.day or station.ctx.clock.today()
+        closed = close_day(station.ctx, day, args.by, args.force)
+        if closed.already:
+            print(f"{day} was closed already")
+            return 0
+        summary = next(j for j in station.printing.pending() if j.kind == "summary")
+        print(f"{day} closed: {closed.no_shows} no-show(s); the summary slip waits for the printer")
+        print(station.printing.slip_for(summary.id).text())
+    finally:
+        station.close()
     return 0
 
 

@@ -54,7 +54,7 @@ class QuotaLedger:
                 extra_values: Mapping[str, object] | None = None) -> bool:
         """Take one slot for a check-in; False when the day (or its registered share) is full."""
         q = DayQuota
-        room = q.used + q.held_for_passes < q.cap
+        room = (q.used + q.held_for_passes < q.cap) & q.closed.is_(False)  # type: ignore[attr-defined]  # closed: its leftover has carried
         values: dict[str, object] = {"used": q.used + 1, "spends": q.spends + 1}
         if walkin:
             values["walkin_used"] = q.walkin_used + 1

@@ -7,7 +7,7 @@ are the printer adapter's business (devices/slip_layout.py).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session, select
 
@@ -17,7 +17,10 @@ from kiosk.i18n import both
 from kiosk.ports import Slip, SlipLine
 from kiosk.privacy import attendee_nik, short_name
 from kiosk.services.context import StationContext
-from kiosk.storage.tables import Card, PrintJob, PriorityPass, Registration, Vaccination, Visit
+from kiosk.storage.tables import Card, DayQuota, PrintJob, PriorityPass, Registration, Vaccination, Visit
+
+if TYPE_CHECKING:
+    from kiosk.services.desk import DayNumbers
 
 T = TypeVar("T")
 
@@ -31,7 +34,8 @@ class SlipBuilder:
 
     def for_job(self, session: Session, job: PrintJob) -> Slip:
         """The slip of ``job`` (card, pass or ticket)."""
-        builders = {"card": self._card_slip, "pass": self._pass_slip, "ticket": self._ticket_slip}
+        builders = {"card": self._card_slip, "pass": self._pass_slip, "ticket": self._ticket_slip,
+                    "summary": self._summary_slip}
         return builders[job.kind](session, job)
 
     def _card_slip(self, session: Session, job: PrintJob) -> Slip:
@@ -72,6 +76,17 @@ class SlipBuilder:
         footer = tuple(SlipLine(t, center=True) for t in both("pass_note", self.lang, date=day))
         return Slip("pass", lines, qr=pass_.payload, footer=footer)
 
+    def _summary_slip(self, session: Session, job: PrintJob) -> Slip:
+        from kiosk.services.dayclose import summary_id
+        from kiosk.services.desk import StaffDesk
+
+        row = session.exec(select(DayQuota).where(DayQuota.closed)).all()
+        day = next(r.service_day for r in row if summary_id(r.service_day) == job.subject_id)
+        lines = _summary_lines(StaffDesk(self.ctx).day_numbers(day), self.ctx.venue_name, self.ctx.station_id)
+        if job.reprint_no:
+            lines += (SlipLine(f"REPRINT {job.reprint_no}", bold=True, center=True),)
+        return Slip("summary", lines)
+
     def _ticket_slip(self, session: Session, job: PrintJob) -> Slip:
         visit = _row(session, Visit, job.subject_id)
         person = _row(session, Registration, visit.registration_id)
@@ -82,6 +97,16 @@ class SlipBuilder:
                  SlipLine(short_name(person.name), center=True),
                  SlipLine(f"{self.ctx.clock.local(visit.checked_in_at):%d-%m-%Y %H:%M}", center=True))
         return Slip("ticket", lines, footer=(SlipLine(first, center=True), SlipLine(second, center=True)))
+
+
+def _summary_lines(n: DayNumbers, venue: str, station: str) -> tuple[SlipLine, ...]:
+    return (SlipLine("RINGKASAN HARI / DAY SUMMARY", bold=True, center=True), SlipLine(f"{venue} / {station}", center=True),
+            SlipLine(f"{n.day:%d-%m-%Y}", bold=True, large=True, center=True),
+            SlipLine(f"Kuota/Cap: {n.cap}  Dipakai/Used: {n.used}"),
+            SlipLine(f"Check-in: {n.checked_in}  Divaksin/Vaccinated: {n.vaccinated}"),
+            SlipLine(f"Ditunda/Postponed: {n.postponed}  Dikembalikan/Released: {n.released}"),
+            SlipLine(f"Ditolak/Turned away: {n.turned_away}  Tiket/Passes: {n.passes_issued}"),
+            SlipLine(f"Walk-in: {n.walkin_used}/{n.walkin_slots}"))
 
 
 def _row(session: Session, model: type[T], key: object) -> T:
