@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from kiosk.config import DeviceSettings, Settings
 from kiosk.diagnostics import Check
@@ -32,33 +34,30 @@ def device_checks(settings: Settings) -> list[Check]:
     checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                     + ("; " + "; ".join(devices.problems) if devices.problems else ""),
                     "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders")]
-    camera = devices.camera
-    if camera is None:
-        checks.append(Check("camera", True, "not configured"))
-    else:
-        try:
-            camera.open()
-            checks.append(Check("camera", True, f"{settings.devices.camera} opened"))
-        except DeviceError as exc:
-            checks.append(Check("camera", False, str(exc), "plug the camera in, or close the program that holds it, "
-                                                            "then check devices.camera"))
-        finally:
-            camera.close()
-    printer = devices.printer
-    if printer is None:
-        checks.append(Check("printer", True, "not configured"))
-    else:
-        try:
-            printer.open()
-            state = printer.status()
-            checks.append(Check("printer", state.can_print, f"{settings.devices.printer_url}: {state.value}",
-                                PRINTER_ACTIONS.get(state.value, "")))
-        except DeviceError as exc:
-            checks.append(Check("printer", False, f"{settings.devices.printer_url}: {exc}",
-                                "check the printer's power, cable or network address (devices.printer_url)"))
-        finally:
-            printer.close()
+    checks.append(_opened("camera", devices.camera, lambda camera: (f"{settings.devices.camera} opened", True, ""),
+                          "plug the camera in, or close the program that holds it, then check devices.camera"))
+
+    def printer_state(printer: Any) -> tuple[str, bool, str]:
+        state = printer.status()
+        return f"{settings.devices.printer_url}: {state.value}", state.can_print, PRINTER_ACTIONS.get(state.value, "")
+    checks.append(_opened("printer", devices.printer, printer_state,
+                          "check the printer's power, cable or network address (devices.printer_url)",
+                          f"{settings.devices.printer_url}: "))
     return checks
+
+
+def _opened(part: str, device: Any, probe: Callable[[Any], tuple[str, bool, str]], fix: str, where: str = "") -> Check:
+    """Open ``device`` as the station would, ask ``probe`` for (detail, ok, action), close it; a refusal is ``fix``."""
+    if device is None:
+        return Check(part, True, "not configured")
+    try:
+        device.open()
+        detail, ok, action = probe(device)
+        return Check(part, ok, detail, action)
+    except DeviceError as exc:
+        return Check(part, False, f"{where}{exc}", fix)
+    finally:
+        device.close()
 
 
 def diag_all(settings: Settings, as_json: bool) -> int:

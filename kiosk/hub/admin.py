@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kiosk.domain.quota import QuotaPlan
 from kiosk.errors import ConfigError, KioskError
-from kiosk.hub.link import hub_engine
+from kiosk.hub.link import first_line, hub_engine
 from kiosk.services.registrations import ImportReport, read_registrations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,8 +27,7 @@ def owner_engine(url: str) -> Engine:
 
 
 def _guard(what: str, exc: DBAPIError) -> KioskError:
-    line = str(exc.orig or exc).strip().splitlines()[0]
-    return KioskError(f"{what}: the hub refused ({line})")
+    return KioskError(f"{what}: the hub refused ({first_line(exc)})")
 
 
 def upgrade(url: str) -> str:

@@ -118,16 +118,16 @@ class HubLink:
                 rows = list(connection.execute(text(sql), params).all())
         except OperationalError as exc:
             if _refusal(exc):
-                raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
-            self.mark_down(_first_line(exc))
+                raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
+            self.mark_down(first_line(exc))
             raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
-                self.mark_down(_first_line(exc))
+                self.mark_down(first_line(exc))
                 raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
-            raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
+            raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
         except SQLAlchemyError as exc:
-            raise HubRefused(f"the venue hub refused: {_first_line(exc)}") from None
+            raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
         self.last_contact = self.monotonic()
         return rows
 
@@ -189,6 +189,7 @@ def _refusal(exc: OperationalError) -> bool:
                                     "permission denied"))
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The database's own words, first line only (what a person reads in a message)."""
     orig = getattr(exc, "orig", None) or exc
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from kiosk.domain.vaccines import ProductTable, load_products
 from kiosk.events import RegistrationCreated, VaccinationRecorded, VisitCheckedIn, VisitNoShow
-from kiosk.hub.link import HubLink, HubRefused, HubUnavailable, hub_engine
+from kiosk.hub.link import HubLink, HubRefused, HubUnavailable, first_line, hub_engine
 from kiosk.states import CertificateStatus
 from kiosk.storage.db import Database
 from kiosk.storage.tables import HubCursor, Registration, VenueDose
@@ -54,11 +54,11 @@ class HubServer:
             with self.engine.begin() as c:
                 return [self._upsert(c, record) for record in records]
         except OperationalError as exc:
-            raise TransientFailure(f"the venue hub is out of reach ({_line(exc)})") from None
+            raise TransientFailure(f"the venue hub is out of reach ({first_line(exc)})") from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
-                raise TransientFailure(f"the venue hub is out of reach ({_line(exc)})") from None
-            raise PermanentFailure(f"the venue hub refused the record: {_line(exc)}") from None
+                raise TransientFailure(f"the venue hub is out of reach ({first_line(exc)})") from None
+            raise PermanentFailure(f"the venue hub refused the record: {first_line(exc)}") from None
 
     def _upsert(self, c: Connection, record: SyncRecord) -> Ack:
         """Store the record once (keyed on the station-made row id) and apply it; a resend changes nothing."""
@@ -219,9 +219,3 @@ def pull_quietly(db: Database, link: HubLink, station_id: str) -> tuple[int, int
         return pull(db, link, station_id)
     except (HubUnavailable, HubRefused):
         return None
-
-
-def _line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-
