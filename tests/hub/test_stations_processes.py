@@ -180,7 +180,13 @@ def test_stations_killed_mid_run_leave_nothing_half_done_and_their_slots_come_ba
     venue.go.touch()
     killed = ["ST-02", "ST-05", "ST-07"]
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and any(len(venue.outcomes(s)) < 25 for s in killed):
+    def spare(station: str) -> int:  # slots the station holds at the hub and has not spent
+        rows = venue.hub(f"SELECT granted - (spent - released) FROM hub_lease WHERE station_id = '{station}' "
+                         f"AND service_day = '{DAY}'")
+        return rows[0][0] if rows else 0
+
+    # kill them mid-run, ST-02 (which never comes back) while it holds more than it may spend cut off
+    while time.monotonic() < deadline and (any(len(venue.outcomes(s)) < 25 for s in killed) or spare("ST-02") < 10):
         time.sleep(0.02)
     for station in killed:
         os.kill(venue.procs[station].pid, signal.SIGKILL)
