@@ -67,6 +67,9 @@ class StationSettings(Section):
     idle_lock_seconds: float = Field(default=120.0, ge=15, le=3600)
     """Staff and technician modes go back to attendee mode after this long without a touch or a key
     (a warning shows 10 seconds before): a desk left open does not stay open."""
+    trial: bool = False
+    """A demo, training or test station: fake devices, the example PINs and a plan that has ended are
+    allowed. A live station (false) refuses to start with any of them (kiosk/readiness.py)."""
 
 
 class DatabaseSettings(Section):
@@ -373,7 +376,7 @@ def config_path(path: str | Path | None = None) -> Path:
         return Path(given)
     if DEFAULT_CONFIG.is_file():
         return DEFAULT_CONFIG
-    raise ConfigError(f"no configuration file given (use --config FILE or {CONFIG_ENV}; looked in {DEFAULT_CONFIG})")
+    raise ConfigError(f"no configuration file found (looked in --config, ${CONFIG_ENV} and {DEFAULT_CONFIG})")
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:

@@ -40,7 +40,7 @@ def settings_values(data_dir: Path, **quota: Any) -> dict[str, Any]:
     return {
         "data_dir": data_dir,
         "venue": {"name": "Stadion Singaperbangsa", "code": "KRW", "adverse_event_contact": "KIPI 0800-1"},
-        "station": {"id": "ST-01", "name": "Gate A"},
+        "station": {"id": "ST-01", "name": "Gate A", "trial": True},
         "quota": {"stock": 2000, "first_day": dt.date(2021, 8, 5), "last_day": dt.date(2021, 8, 9), **quota},
         "pins": _PIN_HASHES,
         "devices": {"camera_folder": str(data_dir / "camera"), "printer_url": f"preview://{data_dir / 'slips'}"},

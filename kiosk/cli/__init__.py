@@ -169,10 +169,21 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         "sync": _sync, "audit": _audit, "data": _data, "day": _day_close,
     }
     if command == "run":
+        _refuse_unready(settings, args.config)
         return _launch(settings, launch)
     if command == "diag":
         return devices["diag"](settings, args) if "diag" in devices else _no_devices()
     return handlers[command](settings, args)
+
+
+def _refuse_unready(settings: Settings, given: str | None) -> None:
+    """A live station does not start on the example PINs, a fake device or a plan that ended (exit 2)."""
+    from kiosk import readiness
+    from kiosk.config import config_path
+
+    found = readiness.problems(settings)
+    if found:
+        raise ConfigError(readiness.explain(settings, found, str(config_path(given))))
 
 
 def _no_devices() -> int:
@@ -209,10 +220,17 @@ def _demo(args: argparse.Namespace, launch: Launch | None) -> int:
 def _config_check(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.bootstrap import plan_from
 
+    from kiosk import readiness
+    from kiosk.config import config_path
+
     plan = plan_from(settings)
     print(json.dumps(effective_settings(settings), indent=2, sort_keys=True))
+    found = readiness.problems(settings, thorough=True)
+    if found:
+        raise ConfigError(readiness.explain(settings, found, str(config_path(args.config))))
     caps = plan.base_caps()
-    print(f"config OK: {len(caps)} service days, {min(caps.values())}-{max(caps.values())} people a day", file=sys.stderr)
+    trial = " (a trial station: fake devices and example PINs allowed)" if settings.station.trial else ""
+    print(f"config OK: {len(caps)} service days, {min(caps.values())}-{max(caps.values())} people a day{trial}", file=sys.stderr)
     return 0
 
 

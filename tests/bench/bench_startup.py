@@ -68,6 +68,7 @@ name = "Bench"
 code = "BENCH"
 [station]
 id = "B1"
+trial = true
 [quota]
 stock = 2000
 first_day = {today}

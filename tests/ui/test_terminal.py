@@ -25,6 +25,7 @@ name = "Stadion Singaperbangsa"
 code = "KRW"
 [station]
 id = "ST-09"
+trial = true
 [quota]
 stock = 2000
 first_day = {today}

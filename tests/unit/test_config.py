@@ -19,6 +19,7 @@ name = "Stadion Singaperbangsa"
 code = "KRW"
 [station]
 id = "ST-01"
+trial = true
 [quota]
 stock = 2000
 first_day = 2021-08-05
