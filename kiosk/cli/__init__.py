@@ -218,9 +218,8 @@ def _demo(args: argparse.Namespace, launch: Launch | None) -> int:
 
 
 def _config_check(settings: Settings, args: argparse.Namespace) -> int:
-    from kiosk.bootstrap import plan_from
-
     from kiosk import readiness
+    from kiosk.bootstrap import plan_from
     from kiosk.config import config_path
 
     plan = plan_from(settings)
