@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from kiosk import logs
 from kiosk.storage.tables import AuditEntry
 
 GENESIS = "0" * 64
@@ -38,6 +39,7 @@ def append(session: Session, station: str, actor: str, action: str, subject_id: 
                        at=now, prev_hash=prev, hash=link_hash(prev, seq, now, station, actor, action, subject_id, detail))
     session.add(entry)
     session.flush()
+    logs.on_commit(session, "%s %s station %s", action, subject_id or "-", station)  # ids only: never detail or actor
     return entry
 
 

@@ -267,6 +267,15 @@ class PrivacySettings(Section):
     and whose records the central server has acknowledged."""
 
 
+class LogSettings(Section):
+    to: Literal["auto", "journald", "file", "stderr"] = "auto"
+    """Where the station's log goes: "journald" (syslog socket /dev/log, identifier sentra-kiosk), "file"
+    (kiosk.log in data_dir, rotated, mode 0600), "stderr"; "auto" is journald under systemd, else the file.
+    Log lines carry ids and actions, never a NIK, name or phone (kiosk/logs.py also masks digit runs)."""
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    """The least serious message kept."""
+
+
 class PersonPin(Section):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
     """The person, as the audit names them, e.g. "Rina (perawat)"."""
@@ -332,6 +341,8 @@ class Settings(BaseSettings):
     """The venue hub shared by the venue's stations (optional)."""
     privacy: PrivacySettings = PrivacySettings()
     """How long personal data stays on the station."""
+    log: LogSettings = LogSettings()
+    """Where the station's log goes."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))

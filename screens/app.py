@@ -9,6 +9,7 @@ station shows its face within a second of power-on.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -50,6 +51,8 @@ def _technician_screen() -> Any:
     from screens.technician import TechnicianScreen
 
     return TechnicianScreen()
+
+journal = logging.getLogger("kiosk.app")  # the station log (kiosk/logs.py); `log` is Textual's devtools log
 
 
 class KioskApp(App[int], inherit_bindings=False):
@@ -271,6 +274,7 @@ class KioskApp(App[int], inherit_bindings=False):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             log.error(f"worker {event.worker.description!r} failed: {error!r}")
+            journal.error("worker %r failed", event.worker.description, exc_info=error)
             self.last_error = f"{event.worker.description}: {error}"
             if self.current_mode == "attendee":  # the words are for staff: an attendee is sent to them
                 self.notify("Silakan ke petugas / Please see staff", severity="warning", timeout=6)

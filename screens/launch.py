@@ -22,8 +22,12 @@ def build(settings: Settings) -> tuple[Any, Any]:
 
 def launch(settings: Settings) -> int:
     """Run the app until a technician quits it."""
+    import logging
+    from importlib.metadata import version
+
     from screens.app import KioskApp
 
+    logging.getLogger("kiosk.app").info("station %s starting (sentra-kiosk %s)", settings.station.id, version("sentra-kiosk"))
     app = KioskApp(settings, builder=lambda: build(settings))
     try:
         app.run()

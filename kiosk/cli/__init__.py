@@ -164,6 +164,10 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
 
         return hub_commands.run(load_settings(args.config) if hub_commands.needs_settings(args) else None, args)
     settings = load_settings(args.config)
+    if command in LOGGED:
+        from kiosk import logs
+
+        logs.setup(settings)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
         "sync": _sync, "audit": _audit, "data": _data, "day": _day_close,
@@ -186,6 +190,11 @@ def _refuse_unready(settings: Settings, given: str | None) -> None:
         raise ConfigError(readiness.explain(settings, found, str(config_path(given))))
 
 
+# Commands that change records or run for long log what they do; read-only ones (config check, report,
+# audit verify, diag) do not, so a technician running one as root never leaves a root-owned log behind.
+LOGGED = frozenset({"run", "sync", "import", "day", "data", "db"})
+
+
 def _no_devices() -> int:
     raise KioskError("device diagnostics need the installed `kiosk` command")
 
@@ -197,11 +206,12 @@ def _launch(settings: Settings, launch: Launch | None) -> int:
 
 
 def _demo(args: argparse.Namespace, launch: Launch | None) -> int:
-    from kiosk import demo
+    from kiosk import demo, logs
     from kiosk.bootstrap import build_station
 
     folder = demo.demo_dir(args.cap)
     settings = load_settings(demo.write_demo_config(folder, args.cap))
+    logs.setup(settings)
     station = build_station(settings)
     try:
         report = station.registrations.import_csv(demo.demo_csv())

@@ -7,6 +7,7 @@ runs it every ``hub.poll_seconds`` in a worker thread; tests and ``kiosk hub syn
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from kiosk.hub.replica import HubServer, pull_quietly
 from kiosk.sync.drainer import Backoff, Drainer
 from kiosk.sync.port import DrainReport
 from kiosk.sync.records import Venue
+
+log = logging.getLogger("kiosk.hub")
 
 
 @dataclass
@@ -69,6 +72,7 @@ class HubWorker:
                                destination="hub", batch_size=200, lease_seconds=60, backoff=Backoff(1.0, 30.0),
                                now=station.ctx.clock.now)
         self._started = False
+        self._was_online: bool | None = None
 
     def start(self) -> None:
         """Before the first check-in: give back claims of check-ins that never committed here."""
@@ -93,7 +97,14 @@ class HubWorker:
                 venue, listed = venue_status(self.link.engine, clock.today()), conflicts(self.link.engine)
             except SQLAlchemyError:
                 venue = None
-        return HubReport(online=self.link.online and answer is not None, held=held,
+        online = self.link.online and answer is not None
+        if online != self._was_online:
+            if online:
+                log.info("hub reachable: %d slots held here", held)
+            else:
+                log.warning("hub out of reach (%s): %d slots left on this station", self.link.last_error or "no answer", held)
+            self._was_online = online
+        return HubReport(online=online, held=held,
                          venue_free=answer.free if answer is not None else None, pulled=pulled or (0, 0), sent=sent,
                          error="" if self.link.online else self.link.last_error, venue=venue, conflicts=listed)
 

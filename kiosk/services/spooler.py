@@ -12,6 +12,7 @@ with a conditional UPDATE, so a job is printed once however many passes run.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -37,6 +38,9 @@ class SpoolReport:
     waiting: int = 0
     error: str = ""       # the last job error, when a slip could not print
     error_kind: str = ""  # card | pass | ticket: what the attendee (or staff) is waiting for
+
+
+log = logging.getLogger("kiosk.printer")
 
 
 class PrintSpooler:
@@ -104,6 +108,10 @@ class PrintSpooler:
         failing = next((job for job in waiting if job.last_error), None)
         words = state.value if isinstance(state, PrinterState) else state
         ready = isinstance(state, PrinterState) and state.can_print
+        if printed:
+            log.info("printed %d slips", printed)
+        if words != self.last.state:
+            (log.info if ready else log.warning)("printer %s (%d slips waiting)", words, len(waiting))
         return SpoolReport(words, ready, printed, len(waiting), failing.last_error if failing else "",
                            failing.kind if failing else "")
 

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import random
 import socket
@@ -36,6 +37,8 @@ from kiosk.storage.db import Database
 from kiosk.storage.tables import OutboxRow, SyncState
 from kiosk.sync.port import Ack, AuthFailure, CentralServer, DrainReport, PermanentFailure, SyncRecord, TransientFailure
 from kiosk.sync.records import Venue, load_record
+
+log = logging.getLogger("kiosk.sync")
 
 
 def utcnow() -> dt.datetime:
@@ -296,6 +299,14 @@ class Drainer:
                     report.errors.append(result.message)
         if self.paused_until is not None:
             report.paused_for = max((self.paused_until - now).total_seconds(), 0.0)
+        for result in results:
+            if result.kind == "attention":
+                # the server's words may quote the person: they stay in the database for staff (F8), not in the log
+                log.warning("%s: record %s refused, set aside for staff (kiosk sync attention)", self.destination, result.row_id)
+        if report.sent:
+            log.info("%s: %d records acknowledged", self.destination, report.sent)
+        if report.retrying:
+            log.warning("%s: %d records to retry: %s", self.destination, report.retrying, report.errors[-1])
 
 
 def _died_here(holder: str) -> bool:
