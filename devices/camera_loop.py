@@ -8,6 +8,8 @@ only shows what it yields; tests run it on a thread.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from kiosk.ports import Camera, DecodedCode, DeviceError
 
 DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
 REOPEN_S = 2.0    # how soon an unplugged or busy camera is tried again
+log = logging.getLogger("kiosk.camera")
 
 
 class CameraLoop:
@@ -33,13 +36,19 @@ class CameraLoop:
     def run(self, stop: threading.Event, on_code: Callable[[str], None], on_status: Callable[[str], None],
             on_frame: Callable[[Any, list[DecodedCode]], None] | None = None) -> None:
         """Until ``stop`` is set: codes to ``on_code``, camera state to ``on_status``, frames to ``on_frame``."""
+        said = ""  # the camera's state as last logged: a change is logged, not every retry
         try:
             while not stop.is_set():
                 try:
                     self.camera.open()
+                    log.info("camera opened (pid %d)", os.getpid())
+                    said = "ready"
                     on_status("ready")
                     self._frames(stop, on_code, on_frame)
                 except DeviceError as exc:
+                    if str(exc) != said:
+                        log.warning("camera: %s", exc)
+                        said = str(exc)
                     on_status(str(exc))
                     stop.wait(self.reopen_s)  # then try to reopen: the camera may be back
                 finally:

@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
     decode = diag.add_parser("decode", help="decode every image in a folder (or frame of a video)")
     decode.add_argument("path", type=Path)
     decode.add_argument("--json", action="store_true", help="one JSON object per file, then a summary")
+    served = sub.add_parser("serve", help="the station in a browser on this machine (chromium --kiosk), one session at a time")
+    served.add_argument("--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)")
+    served.add_argument("--port", type=int, default=8000, help="default 8000")
     demo = sub.add_parser("demo", help="run on fake devices and a demo venue")
     demo.add_argument("--cap", type=_count, help="today's cap, e.g. 3 to reach 'today is full' quickly")
     demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
@@ -177,6 +180,12 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         return _launch(settings, launch)
     if command == "diag":
         return devices["diag"](settings, args) if "diag" in devices else _no_devices()
+    if command == "serve":
+        _refuse_unready(settings, args.config)
+        served = _plugged("serve")
+        if served is None:
+            raise KioskError("kiosk serve needs the installed `kiosk` command")
+        return int(served(settings, args))
     return handlers[command](settings, args)
 
 
@@ -192,7 +201,7 @@ def _refuse_unready(settings: Settings, given: str | None) -> None:
 
 # Commands that change records or run for long log what they do; read-only ones (config check, report,
 # audit verify, diag) do not, so a technician running one as root never leaves a root-owned log behind.
-LOGGED = frozenset({"run", "sync", "import", "day", "data", "db"})
+LOGGED = frozenset({"run", "serve", "sync", "import", "day", "data", "db"})
 
 
 def _no_devices() -> int:
