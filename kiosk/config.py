@@ -267,6 +267,14 @@ class PrivacySettings(Section):
     and whose records the central server has acknowledged."""
 
 
+class BackupSettings(Section):
+    folder: Path = Path("/var/backups/sentra")
+    """Where `kiosk backup run` (the daily sentra-backup.timer) puts a dated folder with the station database
+    and the venue key, each mode 0600. A folder elsewhere (a USB disk) must be writable by the sentra user."""
+    keep: int = Field(default=14, ge=1, le=3650)
+    """How many dated backups to keep; older ones are removed after a new one is written."""
+
+
 class LogSettings(Section):
     to: Literal["auto", "journald", "file", "stderr"] = "auto"
     """Where the station's log goes: "journald" (syslog socket /dev/log, identifier sentra-kiosk), "file"
@@ -343,6 +351,8 @@ class Settings(BaseSettings):
     """How long personal data stays on the station."""
     log: LogSettings = LogSettings()
     """Where the station's log goes."""
+    backup: BackupSettings = BackupSettings()
+    """The daily backup."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))

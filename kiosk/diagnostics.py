@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import text
@@ -61,7 +65,7 @@ def with_action(check: Check) -> Check:
 
 def station_checks(station: Station) -> list[Check]:
     """Checks that read only the station's own state (fast, local)."""
-    checks = [_database(station.ctx), _clock(station.ctx), _printing(station), _key(station), _sync(station)]
+    checks = [_database(station.ctx), _clock(station.ctx, clock_synchronised()), _printing(station), _key(station), _sync(station)]
     if station.ctx.hub is not None:
         checks.append(_hub(station))
     return [with_action(c) for c in checks]
@@ -96,11 +100,50 @@ def _database(ctx: StationContext) -> Check:
     return Check("database", revision is not None, f"{where} rev {revision}, journal {mode}")
 
 
-def _clock(ctx: StationContext) -> Check:
-    local = ctx.clock.local(ctx.clock.now())
+SYNCED_FLAG = Path("/run/systemd/timesync/synchronized")
+
+
+def clock_synchronised() -> bool | None:
+    """Whether the system clock is synchronised over the network (timedatectl), None when nothing can say."""
+    timedatectl = shutil.which("timedatectl")
+    if timedatectl is not None:
+        try:
+            answer = subprocess.run([timedatectl, "show", "--property=NTPSynchronized", "--value"],
+                                    capture_output=True, text=True, timeout=3)
+            if answer.returncode == 0 and answer.stdout.strip() in ("yes", "no"):
+                return answer.stdout.strip() == "yes"
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return True if SYNCED_FLAG.exists() else None
+
+
+def newest_record(ctx: StationContext) -> dt.datetime | None:
+    """When the newest row of the audit chain was written (every admission, dose and card writes one)."""
+    with ctx.db.engine.connect() as conn:
+        value = conn.execute(text("SELECT max(at) FROM auditentry")).scalar()
+    if value is None:
+        return None
+    when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _clock(ctx: StationContext, synchronised: bool | None = None) -> Check:
+    now = ctx.clock.now()
+    local = ctx.clock.local(now)
     in_plan = ctx.plan.first_day <= local.date() <= ctx.plan.last_day
-    detail = f"{local:%Y-%m-%d %H:%M %Z}; plan {ctx.plan.first_day}..{ctx.plan.last_day}"
-    return Check("clock", in_plan, detail + ("" if in_plan else " — today is outside the dose plan"))
+    sync = {True: "synchronised", False: "NOT synchronised (no time server reached)", None: "synchronisation unknown"}[synchronised]
+    detail = f"{local:%Y-%m-%d %H:%M %Z}, {sync}; plan {ctx.plan.first_day}..{ctx.plan.last_day}"
+    try:
+        newest = newest_record(ctx)
+    except SQLAlchemyError:
+        newest = None
+    if newest is not None and now < newest - dt.timedelta(minutes=1):
+        return Check("clock", False, f"{detail} — the clock is behind the newest record ({ctx.clock.local(newest):%Y-%m-%d %H:%M}): "
+                     "records would be out of order and the wrong day's quota used",
+                     "set the date and time (timedatectl set-time, or enable time sync: timedatectl set-ntp true), then restart")
+    if not in_plan:
+        return Check("clock", False, detail + " — today is outside the dose plan")
+    return Check("clock", True, detail)
 
 
 def _printing(station: Station) -> Check:

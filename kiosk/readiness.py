@@ -43,8 +43,10 @@ def problems(settings: Settings, *, thorough: bool = False) -> list[str]:
     for key, stored in _pin_entries(settings):
         published = stored in EXAMPLE_PIN_HASHES or (thorough and any(check_pin(pin, stored) for pin in PUBLISHED_PINS))
         if published:
-            found.append(f"{key} is a published example PIN: set your own with `sentra pin set NAME --role ROLE` "
-                         f"or `kiosk pin hash`")
+            role = key.split(".")[1].split(" ")[0]
+            fix = (f"set the venue's own with `sentra pin set {role}`" if role in ("staff", "technician")
+                   else "set it again with `sentra pin set NAME --role ROLE`")
+            found.append(f"{key} is a published example PIN: {fix}")
     devices = settings.devices
     if devices.camera == "folder":
         found.append('devices.camera = "folder" is the demo\'s fake camera: use "opencv" (a webcam, camera_source = "0") '

@@ -49,20 +49,24 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--cap", type=_count, help="today's cap, e.g. 3 to reach 'today is full' quickly")
     demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
     config = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
-    config.add_parser("check", help="validate the config and print the effective settings")
+    check = config.add_parser("check", help="validate the config and print the effective settings")
+    check.add_argument("--quiet", action="store_true", help="only the verdict (for a unit's ExecStartPre)")
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations")
     backup = db.add_parser("backup", help="consistent online copy of the station database")
     backup.add_argument("path", type=Path)
+    backups = sub.add_parser("backup", help="the daily backup").add_subparsers(dest="action", required=True)
+    backups.add_parser("run", help="the database and the venue key into a dated folder of backup.folder; keep backup.keep")
     imp = sub.add_parser("import", help="import data").add_subparsers(dest="action", required=True)
     imp.add_parser("registrations", help="registrations CSV").add_argument("file", type=Path)
     card = sub.add_parser("card", help="cards").add_subparsers(dest="action", required=True)
     card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
     pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
     pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
-    person = pin.add_parser("set", help="give a named person their own PIN (prompts; written hashed into the config)")
-    person.add_argument("name", help='the person, as the audit will name them, e.g. "Rina"')
-    person.add_argument("--role", choices=["staff", "technician"], required=True)
+    person = pin.add_parser("set", help="give a named person their own PIN, or set the shared `staff` or `technician` PIN "
+                                        "(prompts; written hashed into the config)")
+    person.add_argument("name", help='the person, as the audit will name them, e.g. "Rina"; `staff` or `technician`: the shared PIN')
+    person.add_argument("--role", choices=["staff", "technician"], help="what a person's PIN opens (required for a person)")
     from kiosk.cli import sync as sync_commands
 
     sync_commands.add_parser(sub)
@@ -173,7 +177,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         logs.setup(settings)
     handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
         "config": _config_check, "db": _db, "import": _import, "card": _card_verify, "report": _report,
-        "sync": _sync, "audit": _audit, "data": _data, "day": _day_close,
+        "sync": _sync, "audit": _audit, "data": _data, "day": _day_close, "backup": _backup,
     }
     if command == "run":
         _refuse_unready(settings, args.config)
@@ -201,7 +205,7 @@ def _refuse_unready(settings: Settings, given: str | None) -> None:
 
 # Commands that change records or run for long log what they do; read-only ones (config check, report,
 # audit verify, diag) do not, so a technician running one as root never leaves a root-owned log behind.
-LOGGED = frozenset({"run", "serve", "sync", "import", "day", "data", "db"})
+LOGGED = frozenset({"run", "serve", "sync", "import", "day", "data", "db", "backup"})
 
 
 def _no_devices() -> int:
@@ -242,7 +246,8 @@ def _config_check(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.config import config_path
 
     plan = plan_from(settings)
-    print(json.dumps(effective_settings(settings), indent=2, sort_keys=True))
+    if not args.quiet:
+        print(json.dumps(effective_settings(settings), indent=2, sort_keys=True))
     found = readiness.problems(settings, thorough=True)
     if found:
         raise ConfigError(readiness.explain(settings, found, str(config_path(args.config))))
@@ -287,6 +292,36 @@ def backup_sqlite(source: Path, target: Path) -> None:
         raise KioskError(f"backup to {target} failed: {exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """``backup.folder``/YYYY-MM-DDTHHMMSS/ with station.db and venue-key.pem (0600, in a 0700 folder); the oldest beyond ``keep`` go."""
+    import logging
+    import shutil
+
+    from kiosk.storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    if engine.dialect.name != "sqlite":
+        raise KioskError("backup run copies a SQLite station database; for PostgreSQL use pg_dump")
+    folder = settings.backup.folder
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = folder / dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
+        target.mkdir(mode=0o700)
+    except OSError as exc:
+        raise KioskError(f"backup.folder {folder}: {exc.strerror}: make it and let the sentra user write it") from None
+    backup_sqlite(Path(engine.url.database or ""), target / "station.db")
+    key = settings.venue_key_path
+    if key.is_file():  # cards are signed with it: without it, the cards a restored station printed cannot be checked
+        with key.open("rb") as src, os.fdopen(os.open(target / key.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    dated = sorted(p for p in folder.iterdir() if p.is_dir() and p.name[:4].isdigit())
+    for old in dated[:-settings.backup.keep]:
+        shutil.rmtree(old)
+    logging.getLogger("kiosk.backup").info("backup written to %s (%d kept)", target, min(len(dated), settings.backup.keep))
+    print(f"backup written to {target}")
+    return 0
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
@@ -466,6 +501,11 @@ def _pin_set(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name or not name.isprintable() or len(name) > 40:
         raise KioskError("a name is 1-40 printable characters")
+    shared = name in ("staff", "technician")
+    if shared:
+        args.role = name
+    elif args.role is None:
+        raise KioskError(f"give {name}'s role: --role staff or --role technician")
     first = getpass.getpass(f"new PIN for {name} ({args.role}): ")
     if not first.isdigit() or not 4 <= len(first) <= 12:
         raise KioskError("a PIN is 4-12 digits: nothing changed")
@@ -474,22 +514,28 @@ def _pin_set(args: argparse.Namespace) -> int:
     original = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(original)
     pins = doc.setdefault("pins", tomlkit.table())
-    people = pins.setdefault("people", tomlkit.aot())
-    entry = next((p for p in people if str(p.get("name", "")).casefold() == name.casefold()), None)
-    if entry is None:
-        entry = tomlkit.table()
-        entry["name"] = name
-        people.append(entry)
-    entry["role"] = args.role
-    entry["hash"] = hash_pin(first)
+    if shared:
+        pins[name] = hash_pin(first)
+    else:
+        people = pins.setdefault("people", tomlkit.aot())
+        entry = next((p for p in people if str(p.get("name", "")).casefold() == name.casefold()), None)
+        if entry is None:
+            entry = tomlkit.table()
+            entry["name"] = name
+            people.append(entry)
+        entry["role"] = args.role
+        entry["hash"] = hash_pin(first)
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.chmod(temporary, path.stat().st_mode & 0o777)
+    before = path.stat()
+    os.chmod(temporary, before.st_mode & 0o777)
+    if os.geteuid() == 0:  # root:sentra 0640 stays root:sentra 0640
+        os.chown(temporary, before.st_uid, before.st_gid)
     try:
         load_settings(temporary)
     except ConfigError:
         temporary.unlink()
         raise
     os.replace(temporary, path)
-    print(f"{name} ({args.role}) has their own PIN now; the audit names them when they unlock")
+    print(f"the shared {name} PIN is changed" if shared else f"{name} ({args.role}) has their own PIN now; the audit names them when they unlock")
     return 0

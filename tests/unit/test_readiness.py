@@ -22,12 +22,19 @@ def _example_in(tmp_path: Path) -> Path:
     return config
 
 
-def _made_ready(config: Path) -> None:
+def _made_ready(config: Path, monkeypatch) -> None:
+    """What the README tells a technician to do: the venue's own PINs (`sentra pin set staff`), real devices, the plan."""
+    import getpass
+
+    answers = iter(["5817", "5817", "40213", "40213"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    config.chmod(0o640)
+    assert main(["--config", str(config), "pin", "set", "staff"]) == 0
+    assert main(["--config", str(config), "pin", "set", "technician"]) == 0
+    assert config.stat().st_mode & 0o777 == 0o640
     today = dt.date.today()
     text = config.read_text(encoding="utf-8")
-    pins = tomllib.loads(text)["pins"]
-    for old, new in ((pins["staff"], hash_pin("5817", iterations=1000)), (pins["technician"], hash_pin("40213", iterations=1000)),
-                     ('camera = "folder"', 'camera = "none"'), ('printer_url = "preview://"', 'printer_url = "tcp://10.0.0.5:9100"'),
+    for old, new in (('camera = "folder"', 'camera = "none"'), ('printer_url = "preview://"', 'printer_url = "tcp://10.0.0.5:9100"'),
                      ("first_day = 2021-08-05", f"first_day = {today}"), ("last_day = 2021-08-09", f"last_day = {today + dt.timedelta(days=4)}")):
         assert old in text
         text = text.replace(old, new)
@@ -46,7 +53,8 @@ def test_the_station_refuses_to_start_on_the_example_config_and_says_what_to_cha
     err = capsys.readouterr().err
     assert not launched, "the UI started on the example config"
     assert err.count("\n") == 1 and f"kiosk: {config} is not ready for a live station" in err
-    for fix in ("pins.staff is a published example PIN", "pins.technician is a published example PIN",
+    for fix in ("pins.staff is a published example PIN: set the venue's own with `sentra pin set staff`",
+                "pins.technician is a published example PIN: set the venue's own with `sentra pin set technician`",
                 'devices.camera = "folder" is the demo\'s fake camera: use "opencv"',
                 "devices.printer_url = preview:// writes slips to files, not paper: use usb://",
                 "the dose plan ended on 2021-08-09: set first_day, last_day and stock"):
@@ -55,9 +63,9 @@ def test_the_station_refuses_to_start_on_the_example_config_and_says_what_to_cha
     assert "is not ready for a live station" in capsys.readouterr().err
 
 
-def test_a_real_config_passes_and_a_freshly_hashed_published_pin_does_not(tmp_path, capsys):
+def test_a_real_config_passes_and_a_freshly_hashed_published_pin_does_not(tmp_path, capsys, monkeypatch):
     config = _example_in(tmp_path)
-    _made_ready(config)
+    _made_ready(config, monkeypatch)
     assert main(["--config", str(config), "config", "check"]) == 0
     assert "config OK: 5 service days" in capsys.readouterr().err
     text = config.read_text(encoding="utf-8")
