@@ -86,8 +86,11 @@ mkdir -p "$stage"
 [ -d "$app/.venv" ] && mv "$app/.venv" "$stage/.venv"
 rm -rf "$app"
 mv "$stage" "$app"
+# The system's Python (Debian's, /usr/bin/python3), not one in an administrator's home the service cannot read.
+python=/usr/bin/python3
+[ -x "$python" ] || python="$(command -v python3)"
 (cd "$app" && UV_PROJECT_ENVIRONMENT="$app/.venv" "$uv" sync --quiet --frozen --no-dev --no-editable --compile-bytecode \
-    --extra serve --python python3)
+    --extra serve --python "$python")
 if system; then
     chown -R root:root "$app"
 fi
@@ -131,7 +134,9 @@ if ! system; then
 fi
 
 # 8. System steps: reload what changed, lock the box down, keep the clock right.
-udevadm control --reload && udevadm trigger --subsystem-match=usb || true
+if udevadm control --reload; then
+    udevadm trigger --subsystem-match=usb || true
+fi
 sysctl -q --system >/dev/null || true
 systemctl daemon-reload
 systemctl mask ctrl-alt-del.target
