@@ -1,7 +1,7 @@
 """Real printers through python-escpos connectors, chosen by a URL in config.
 
 ``usb://04b8:0202``, ``tcp://10.0.0.5:9100``, ``serial:///dev/ttyUSB0?baud=19200``,
-``file:///dev/usb/lp0``, ``cups://NAME``. The connection is opened explicitly (in a worker),
+``file:///dev/usb/lp0``. The connection is opened explicitly (in a worker),
 never implicitly on first use, and every operation has a timeout. Real-time status comes from
 DLE EOT where the connector can read; an empty or malformed reply is UNKNOWN, never "paper OK".
 """
@@ -127,9 +127,12 @@ def decode_status(printer: int, offline_cause: int, paper: int) -> PrinterState:
 def printer_from_url(url: str, profile: str, timeout: float = 5.0) -> EscposPrinter:
     """Parse a printer URL from config; a bad one is a ConfigError naming devices.printer_url."""
     parts = urllib.parse.urlsplit(url)
-    makers = {"tcp": _tcp, "usb": _usb, "serial": _serial, "file": _file, "cups": _cups}
+    makers = {"tcp": _tcp, "usb": _usb, "serial": _serial, "file": _file}
+    if parts.scheme == "cups":  # a spooler between the station and the printer hides paper-out and cover-open
+        raise ConfigError(f"devices.printer_url: {url!r}: CUPS is not supported (it hides the printer's status from the "
+                          "station): use usb://VID:PID (deploy/udev/60-sentra-printers.rules) or file:///dev/usb/lp0")
     if parts.scheme not in makers:
-        raise ConfigError(f"devices.printer_url: {url!r}: use usb://, tcp://, serial://, file://, cups:// or preview://")
+        raise ConfigError(f"devices.printer_url: {url!r}: use usb://, tcp://, serial://, file:// or preview://")
     try:
         connect, can_read = makers[parts.scheme](parts, profile, timeout)
     except ValueError as exc:
@@ -170,15 +173,6 @@ def _file(parts: urllib.parse.SplitResult, profile: str, timeout: float) -> tupl
 
     device = parts.path or "/dev/usb/lp0"
     return (lambda: File(devfile=device, profile=profile)), False
-
-
-def _cups(parts: urllib.parse.SplitResult, profile: str, timeout: float) -> tuple[Callable[[], Any], bool]:
-    from escpos.printer import CupsPrinter
-
-    name = parts.netloc or parts.path.strip("/")
-    if not name:
-        raise ValueError("expected cups://PRINTER_NAME")
-    return (lambda: CupsPrinter(printer_name=name, profile=profile)), False
 
 
 class _StatusTimeout:

@@ -158,7 +158,7 @@ class DeviceSettings(Section):
     is a scan too, after hid_max_gap_ms."""
     printer_url: str = "preview://"
     """Printer: usb://VID:PID, tcp://HOST:PORT, serial:///dev/ttyUSB0?baud=19200, file:///dev/usb/lp0,
-    cups://NAME, or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""
+    or preview://PATH (ESC/POS bytes to files in PATH; empty: slips/ in the data directory)."""
     printer_profile: str = "TM-T20II"
     """python-escpos printer profile (sets paper width and QR support)."""
 

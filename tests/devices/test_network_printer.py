@@ -100,7 +100,7 @@ def test_unreachable_printer_says_where(station):
 
 
 @pytest.mark.parametrize("url, message", [("lpt://x", "use usb://"), ("usb://zz:01", "VID:PID in hex"),
-                                          ("tcp://", "tcp://HOST:PORT"), ("cups://", "PRINTER_NAME")])
+                                          ("tcp://", "tcp://HOST:PORT"), ("cups://TM-T20", "CUPS is not supported .* use usb://VID:PID")])
 def test_bad_printer_urls_name_the_key(url, message):
     with pytest.raises(ConfigError, match=f"devices.printer_url: .*{message}"):
         printer_from_url(url, "TM-T20II")
