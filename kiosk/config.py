@@ -392,7 +392,14 @@ def config_path(path: str | Path | None = None) -> Path:
     """The config file to read: ``path`` (--config), else $KIOSK_CONFIG, else /etc/sentra/kiosk.toml."""
     given = path or os.environ.get(CONFIG_ENV)
     if given:
-        if not Path(given).is_file():
+        try:
+            found = Path(given).is_file() and os.access(given, os.R_OK)
+        except OSError as exc:  # a folder on the way this user may not enter
+            raise ConfigError(f"config file {given} cannot be read: {exc.strerror}") from None
+        if not found:
+            if Path(given).is_file():
+                raise ConfigError(f"config file {given} cannot be read by this user (the station's config is root:sentra 0640: "
+                                  "run admin commands as `sentra ...`)")
             raise ConfigError(f"config file {given} does not exist (set --config or {CONFIG_ENV})")
         return Path(given)
     if DEFAULT_CONFIG.is_file():

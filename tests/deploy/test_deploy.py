@@ -141,6 +141,30 @@ def test_installing_again_updates_without_stale_files_and_keeps_the_config(insta
     assert (installed / "usr/local/bin/sentra").stat().st_mode & 0o111
 
 
+def test_the_sentra_wrapper_leaves_no_root_owned_file(installed):
+    """A technician's `sentra db upgrade` as root: the database it makes belongs to the service user."""
+    if os.geteuid() != 0:
+        pytest.skip("the wrapper's point is running as root: this test needs root")
+    user = _kiosk_user()
+    assert user is not None
+    tmp_path = Path(tempfile.mkdtemp(prefix="sentra-wrapper-"))
+    data = tmp_path / "data"
+    data.mkdir()
+    os.chown(data, *user)
+    tmp_path.chmod(0o755)
+    config = tmp_path / "real.toml"
+    config.write_text(_config(data, ready=True) + f'[backup]\nfolder = "{data}/backups"\n', encoding="utf-8")
+    config.chmod(0o644)
+    env = {"PATH": os.environ["PATH"], "SENTRA_PREFIX": str(installed), "SENTRA_USER": "sentra-test", "KIOSK_CONFIG": str(config)}
+    for command in (["db", "upgrade"], ["backup", "run"]):
+        done = subprocess.run([str(installed / "usr/local/bin/sentra"), *command], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+    made = [p for p in data.rglob("*")]
+    owners = {p.stat().st_uid for p in made}
+    shutil.rmtree(tmp_path)
+    assert len(made) >= 4 and owners == {user[0]}, made  # station.db, venue key, the backup folder and its copies
+
+
 def _kiosk_user() -> tuple[int, int] | None:
     """cage refuses to run as root: as root, a system user of our own for it; otherwise ourselves."""
     if os.geteuid() != 0:
