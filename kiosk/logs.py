@@ -58,6 +58,7 @@ def under_systemd() -> bool:
 def setup(settings: Settings, *, journal_socket: str = JOURNAL_SOCKET) -> logging.Handler:
     """Send the ``kiosk`` loggers where ``settings.log`` says; returns the handler (replacing an earlier one)."""
     target = settings.log.to
+    quiet = False
     if target == "auto":
         target = "journald" if under_systemd() else "file"
     handler: logging.Handler
@@ -71,14 +72,16 @@ def setup(settings: Settings, *, journal_socket: str = JOURNAL_SOCKET) -> loggin
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
             handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-        except OSError as exc:
-            print(f"kiosk: cannot write the log {path} ({exc.strerror}): logging to stderr", file=sys.stderr)
+        except OSError:  # a read-only or full disk: the command says so itself, in one line; only warnings go to stderr
             target = "stderr"
+            quiet = True
         else:
             handler.setFormatter(Redacting("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     if target == "stderr":
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(Redacting(f"{IDENTIFIER}: %(levelname)s %(name)s: %(message)s"))
+        if quiet:
+            handler.setLevel(logging.WARNING)
     handler.set_name(IDENTIFIER)
     for old in [h for h in log.handlers if h.get_name() == IDENTIFIER]:
         log.removeHandler(old)

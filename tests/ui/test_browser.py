@@ -105,7 +105,7 @@ def served(tmp_path: Path):
     assert not _station_pids(config), "the station app outlived its server"
 
 
-def test_a_tapped_nik_checks_in_and_a_reload_is_still_one_station(served):
+def test_a_tapped_nik_checks_in_and_reloads_tabs_and_crashes_leave_one_station(served):
     config, context, url = served
     page = StationPage(context, url)
     page.wait_for("Scan your QR or type your NIK")
@@ -150,18 +150,13 @@ def test_a_tapped_nik_checks_in_and_a_reload_is_still_one_station(served):
     assert len(again) == 1 and again != after
     page.wait_for("Scan your QR or type your NIK")
 
-
-def test_a_second_tab_takes_the_station_over_and_the_first_does_not_take_it_back(served):
-    config, context, url = served
-    first = StationPage(context, url)
-    first.wait_for("Scan your QR or type your NIK")
-    before = _station_pids(config)
+    # a second tab takes the station over, and the first does not take it back
     second = StationPage(context, url)
     second.wait_for("Scan your QR or type your NIK")
-    first.page.wait_for_function("document.body.classList.contains('-closed')")
-    assert "another window" in first.page.inner_text(".closed-dialog .message")
-    first.page.wait_for_timeout(3000)  # longer than the page's own reload delay
+    page.page.wait_for_function("document.body.classList.contains('-closed')")
+    assert "another window" in page.page.inner_text(".closed-dialog .message")
+    page.page.wait_for_timeout(3000)  # longer than the page's own reload delay
     now = _station_pids(config)
-    assert len(now) == 1 and now != before
+    assert len(now) == 1 and now != again
     assert "Scan your QR or type your NIK" in second.screen()
     second.shot("browser-second-tab.png")
