@@ -109,10 +109,10 @@ def test_a_tapped_nik_checks_in_and_reloads_tabs_and_crashes_leave_one_station(s
     config, context, url = served
     page = StationPage(context, url)
     page.wait_for("Scan your QR or type your NIK")
-    for digit in "3215110310804423":
+    nik = "3215110310804423"
+    for n, digit in enumerate(nik, start=1):  # as a person watching the field: each digit shows before the next tap
         page.tap(digit)
-        page.page.wait_for_timeout(150)
-    page.wait_for("3215110310804423")
+        page.wait_for(nik[:n], seconds=5)
     page.tap("OK")
     shown = page.wait_for("Queue number A-1")
     page.shot("browser-result.png")
