@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import DeviceSettings, Settings
@@ -19,6 +20,8 @@ def diag(settings: Settings | None, args: argparse.Namespace) -> int:
     assert settings is not None
     if args.action is None:
         return diag_all(settings, bool(getattr(args, "json", False)))
+    if args.action == "export":
+        return diag_export(settings, args.path)
     return diag_printer(settings, args)
 
 
@@ -60,18 +63,75 @@ def _opened(part: str, device: Any, probe: Callable[[Any], tuple[str, bool, str]
         device.close()
 
 
-def diag_all(settings: Settings, as_json: bool) -> int:
-    """Every check, each with what to do when it fails; exit 1 when any fails."""
-    import json
-
+def all_checks(settings: Settings) -> list[Check]:
+    """The station's checks and the devices'."""
     from kiosk.bootstrap import build_station
     from kiosk.diagnostics import station_checks
 
     station = build_station(settings)
     try:
-        checks = station_checks(station) + device_checks(settings)
+        return station_checks(station) + device_checks(settings)
     finally:
         station.close()
+
+
+def diag_export(settings: Settings, path: Path) -> int:
+    """A support bundle (zip, 0600, never over a file): the checks, the config with secrets masked, the audit
+    chain's verdict, the sync status and the recent log, which holds ids, never a NIK, name or phone."""
+    import json
+    import os
+    import subprocess
+    import zipfile
+
+    from kiosk.audit import verify
+    from kiosk.bootstrap import build_station
+    from kiosk.config import effective_settings
+    from kiosk.errors import KioskError
+    from kiosk.logs import LOG_FILE, redact
+
+    checks = all_checks(settings)
+    station = build_station(settings)
+    try:
+        with station.ctx.db.read() as session:
+            chain = verify(session)
+        status = station.sync.status()
+    finally:
+        station.close()
+    log_file = settings.data_dir / LOG_FILE
+    if log_file.exists():
+        log = "\n".join(log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-5000:])
+    else:
+        try:
+            log = subprocess.run(["journalctl", "-t", "sentra-kiosk", "-n", "5000", "--no-pager", "-o", "short-iso"],
+                                 capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            log = ""
+    parts = {
+        "diagnostics.json": json.dumps([c.as_dict() for c in checks], indent=2),
+        "config.json": json.dumps(effective_settings(settings), indent=2, sort_keys=True),
+        "audit.txt": f"{chain.rows} rows, " + ("chain intact" if chain.ok else f"broken at row {chain.broken_at}: {chain.reason}"),
+        "sync-status.json": json.dumps({k: str(v) for k, v in vars(status).items()}, indent=2),
+        "log.txt": "\n".join(redact(line) for line in (log or "(no log found)").splitlines()),
+    }
+    try:
+        handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    except FileExistsError:
+        raise KioskError(f"{path} already exists: an export never overwrites one; give a new name") from None
+    except OSError as exc:
+        raise KioskError(f"cannot write {path}: {exc.strerror}") from None
+    with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in parts.items():
+            bundle.writestr(name, text)
+    red = sum(not c.ok for c in checks)
+    print(f"support bundle written to {path} ({len(checks)} checks, {red} with a problem)")
+    return 0
+
+
+def diag_all(settings: Settings, as_json: bool) -> int:
+    """Every check, each with what to do when it fails; exit 1 when any fails."""
+    import json
+
+    checks = all_checks(settings)
     if as_json:
         print(json.dumps([c.as_dict() for c in checks], indent=2))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -53,7 +54,11 @@ ACTIONS = {
     "camera": "plug the camera in, or close the program that holds it, then check devices.camera",
     "decoder": "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders",
     "printer": "load paper, close the cover, check the printer's power and cable (devices.printer_url)",
+    "disk": "free disk space: remove old backups or logs from the data disk (a check-in needs room to be written)",
+    "config": "change what is named in the config file, then restart (`sentra config check` says each fix)",
 }
+LOW_DISK_BYTES = 200 * 1024 * 1024  # a day's records are a few MB; below this the station warns before it fails
+CLOCK_OFFSET_S = 120.0
 
 
 def with_action(check: Check) -> Check:
@@ -63,9 +68,12 @@ def with_action(check: Check) -> Check:
     return Check(check.part, check.ok, check.detail, ACTIONS.get(check.part, "see the technician's guide"))
 
 
-def station_checks(station: Station) -> list[Check]:
-    """Checks that read only the station's own state (fast, local)."""
-    checks = [_database(station.ctx), _clock(station.ctx, clock_synchronised()), _printing(station), _key(station), _sync(station)]
+def station_checks(station: Station, slow: bool = True) -> list[Check]:
+    """The station's own checks; ``slow`` adds what may take seconds (the database's integrity, timedatectl,
+    the central server's clock), which a screen runs in a worker."""
+    checks = [_database(station.ctx, integrity=slow), _disk(station.settings),
+              _clock(station.ctx, clock_synchronised() if slow else None, server_offset(station.settings) if slow else None),
+              _printing(station), _key(station), _sync(station), _software(), _config(station.settings)]
     if station.ctx.hub is not None:
         checks.append(_hub(station))
     return [with_action(c) for c in checks]
@@ -88,16 +96,79 @@ def _hub(station: Station) -> Check:
     return Check("venue hub", me == link.station_id, f"{where}: reached as station {me}")
 
 
-def _database(ctx: StationContext) -> Check:
+def _database(ctx: StationContext, integrity: bool = True) -> Check:
     engine = ctx.db.engine
     where = engine.url.render_as_string(hide_password=True)
+    verdict, wal = "ok" if integrity else "not checked", ""
     try:
         revision = migrate.current_revision(engine)
         with engine.connect() as conn:
             mode = conn.execute(text("PRAGMA journal_mode")).scalar() if engine.dialect.name == "sqlite" else "-"
+            if engine.dialect.name == "sqlite":
+                if integrity:
+                    verdict = str(conn.execute(text("PRAGMA quick_check")).scalar())
+                wal_file = Path(f"{engine.url.database}-wal")
+                wal = f", WAL {wal_file.stat().st_size / 1e6:.1f} MB" if wal_file.exists() else ""
     except SQLAlchemyError as exc:
         return Check("database", False, f"{where}: {exc}")
-    return Check("database", revision is not None, f"{where} rev {revision}, journal {mode}")
+    if verdict not in ("ok", "not checked"):
+        return Check("database", False, f"{where}: integrity check says {verdict}",
+                     "stop the station, copy the data folder aside, restore the newest backup (README, Backups)")
+    return Check("database", revision is not None, f"{where} rev {revision}, journal {mode}{wal}, integrity {verdict}")
+
+
+def _disk(settings: Settings) -> Check:
+    """Free space where the station writes its records."""
+    try:
+        usage = shutil.disk_usage(settings.data_dir)
+    except OSError as exc:
+        return Check("disk", False, f"{settings.data_dir}: {exc.strerror}")
+    free_mb = usage.free / 1e6
+    return Check("disk", usage.free >= LOW_DISK_BYTES, f"{settings.data_dir}: {free_mb:,.0f} MB free of {usage.total / 1e9:.1f} GB")
+
+
+def _software() -> Check:
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        mine = version("sentra-kiosk")
+    except PackageNotFoundError:
+        mine = "(not installed)"
+    return Check("software", True, f"sentra-kiosk {mine}, Python {platform.python_version()}, textual {version('textual')}")
+
+
+def _config(settings: Settings) -> Check:
+    from kiosk import readiness
+    from kiosk.config import CONFIG_ENV, DEFAULT_CONFIG
+
+    source = os.environ.get(CONFIG_ENV) or str(DEFAULT_CONFIG)
+    if settings.station.trial:
+        return Check("config", True, f"{source}: a trial station (fake devices and example PINs allowed)")
+    found = readiness.problems(settings)
+    return Check("config", not found, f"{source}: " + ("; ".join(found) if found else "ready for a live station"))
+
+
+def server_offset(settings: Settings, timeout: float = 3.0) -> float | None:
+    """Seconds this clock is ahead of the central server's (its HTTP ``Date``), or None when it cannot be asked."""
+    if settings.sync.server == "none" or not settings.sync.url:
+        return None
+    import email.utils
+
+    import httpx
+
+    try:
+        sent = dt.datetime.now(dt.UTC)
+        answer = httpx.head(settings.sync.url, timeout=timeout, follow_redirects=False)
+        back = dt.datetime.now(dt.UTC)
+        stamp = answer.headers.get("date")
+        if not stamp:
+            return None
+        server = email.utils.parsedate_to_datetime(stamp)
+    except (httpx.HTTPError, ValueError, TypeError):
+        return None
+    middle = sent + (back - sent) / 2
+    return (middle - server).total_seconds()
 
 
 SYNCED_FLAG = Path("/run/systemd/timesync/synchronized")
@@ -127,12 +198,16 @@ def newest_record(ctx: StationContext) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def _clock(ctx: StationContext, synchronised: bool | None = None) -> Check:
+def _clock(ctx: StationContext, synchronised: bool | None = None, offset: float | None = None) -> Check:
     now = ctx.clock.now()
     local = ctx.clock.local(now)
     in_plan = ctx.plan.first_day <= local.date() <= ctx.plan.last_day
     sync = {True: "synchronised", False: "NOT synchronised (no time server reached)", None: "synchronisation unknown"}[synchronised]
-    detail = f"{local:%Y-%m-%d %H:%M %Z}, {sync}; plan {ctx.plan.first_day}..{ctx.plan.last_day}"
+    against = "" if offset is None else f", {offset:+.0f} s from the central server"
+    detail = f"{local:%Y-%m-%d %H:%M %Z}, {sync}{against}; plan {ctx.plan.first_day}..{ctx.plan.last_day}"
+    if offset is not None and abs(offset) > CLOCK_OFFSET_S:
+        return Check("clock", False, f"{detail} — more than {CLOCK_OFFSET_S:.0f} s off the central server's time",
+                     "set the date and time (timedatectl set-ntp true, or timedatectl set-time), then restart")
     try:
         newest = newest_record(ctx)
     except SQLAlchemyError:

@@ -15,9 +15,12 @@ def build(settings: Settings) -> tuple[Any, Any]:
     """The station (database migrated, keys and rules loaded) and its devices."""
     from devices.factory import build_devices
     from kiosk.bootstrap import build_station
+    from kiosk.configaudit import record_config_change
 
     devices = build_devices(settings)  # a bad device value fails before the database is touched
-    return build_station(settings), devices
+    station = build_station(settings)
+    record_config_change(station)  # a changed key (the cap, a PIN) is an audit row naming it, never its value
+    return station, devices
 
 
 def launch(settings: Settings) -> int:

@@ -27,13 +27,15 @@ class TechnicianScreen(HostedScreen, Screen[None]):
                 Binding("f9", "lock", "Lock", id="tech-lock")]
 
     class DeviceChecks(Message):
-        """The device worker's findings."""
+        """The worker's findings: the devices, and the station checks that may take seconds."""
 
-        def __init__(self, checks: list[Check]) -> None:
+        def __init__(self, checks: list[Check], station: list[Check]) -> None:
             super().__init__()
             self.checks = checks
+            self.station = station
 
     device_checks: list[Check] = []
+    station_lines: list[Check] = []
 
     def compose(self) -> ComposeResult:
         """Checks table, config view, buttons."""
@@ -55,8 +57,9 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         self.action_run_checks()
 
     def action_run_checks(self) -> None:
-        """Station checks now (local), device checks in a worker (devices may block)."""
-        self._fill(station_checks(self.kiosk.station))
+        """Quick station checks now; devices and the slow checks (integrity, clocks) in a worker."""
+        self.station_lines = station_checks(self.kiosk.station, slow=False)
+        self._fill(self.station_lines + self.device_checks)
         self.check_devices()
 
     @work(thread=True, group="diagnostics", exclusive=True, exit_on_error=False, description="device checks")
@@ -66,17 +69,17 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                         + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
         checks.append(_device_check("camera", devices.camera, lambda c: c.open()))
-        self.post_message(self.DeviceChecks(checks))
+        self.post_message(self.DeviceChecks(checks, station_checks(self.kiosk.station)))
         self.kiosk.print_pending()  # the printer's owner answers with its next report
 
     @on(DeviceChecks)
     def _device_checks(self, message: DeviceChecks) -> None:
-        self.device_checks = message.checks
-        self._fill(station_checks(self.kiosk.station) + message.checks + [self._printer_check()])
+        self.device_checks, self.station_lines = message.checks, message.station
+        self._fill(self.station_lines + message.checks + [self._printer_check()])
 
     def on_printed(self) -> None:
         """The printer's owner reported: refresh its line."""
-        self._fill(station_checks(self.kiosk.station) + self.device_checks + [self._printer_check()])
+        self._fill(self.station_lines + self.device_checks + [self._printer_check()])
 
     def _printer_check(self) -> Check:
         if self.kiosk.devices.printer is None:

@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     diagnose = sub.add_parser("diag", help="diagnostics: every check with what to do (exit 1 when one fails)")
     diagnose.add_argument("--json", action="store_true", help="one JSON list of {part, ok, detail, action}")
     diag = diagnose.add_subparsers(dest="action")
+    diag.add_parser("export", help="a support bundle: checks, masked config, audit verdict, sync status, recent log (zip)") \
+        .add_argument("path", type=Path)
     printer = diag.add_parser("printer", help="printer status and a test page")
     printer.add_argument("--no-test-page", action="store_true", help="only read the status")
     decode = diag.add_parser("decode", help="decode every image in a folder (or frame of a video)")
