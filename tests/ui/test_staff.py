@@ -177,20 +177,29 @@ async def test_five_wrong_pins_lock_the_pad_with_a_countdown_that_doubles_and_ev
     assert actions.count("pin.failed.staff") == 10 and actions.count("pin.unlock.staff") == 1
 
 
-async def test_staff_mode_locks_itself_when_left_alone_after_a_warning(make_app, station):
+async def test_staff_mode_locks_itself_when_left_alone_after_a_warning(make_app, station, monkeypatch):
+    import time as real_time
+    import types
+
+    import screens.app
     from screens.scan import ScanScreen
     from tests.helpers import until
 
-    station.settings.station.idle_lock_seconds = 12  # 2 s of work, then the 10 s warning
+    skipped = [0.0]  # the app's idle clock runs ahead of the wall clock by this much: no test waits out a real minute
+    monkeypatch.setattr(screens.app, "time", types.SimpleNamespace(monotonic=lambda: real_time.monotonic() + skipped[0]))
+    station.settings.station.idle_lock_seconds = 30
     app = make_app(camera=False)
     async with app.run_test(size=(110, 34)) as pilot:
         await unlock(pilot, app, STAFF_PIN)
         await until_screen(pilot, StaffScreen)
+        skipped[0] += 21  # 21 s left alone: the warning, 10 s before
         await until(pilot, lambda: any("Locking in 10 s" in n.message for n in app._notifications), tries=300)
         assert app.current_mode == "staff"
         await pilot.press("f5")  # a touch: the desk stays open
+        skipped[0] += 25
         await pilot.pause(1.5)
-        assert app.current_mode == "staff"
+        assert app.current_mode == "staff"  # 25 s since the touch: under the limit
+        skipped[0] += 6
         await until(pilot, lambda: app.current_mode == "attendee", tries=1000)
         await until_screen(pilot, ScanScreen)
 

@@ -8,7 +8,14 @@ from tests.conftest import DEMO_CSV
 
 
 def kiosk(*args, config):
-    return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], capture_output=True, text=True)
+    """`kiosk --config CONFIG ARGS` in this process (the command itself as a process: test_python_m_kiosk_and_...)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--config", str(config), *args])
+    return subprocess.CompletedProcess(["kiosk", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_import_verify_upgrade_backup_report(tmp_path):
