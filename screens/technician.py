@@ -17,6 +17,7 @@ from kiosk.diagnostics import Check, station_checks, with_action
 from kiosk.ports import DeviceError
 from kiosk.services.slips import diagnostic_slip
 from screens.host import HostedScreen
+from screens.messages import Scanned
 
 
 class TechnicianScreen(HostedScreen, Screen[None]):
@@ -36,6 +37,8 @@ class TechnicianScreen(HostedScreen, Screen[None]):
 
     device_checks: list[Check] = []
     station_lines: list[Check] = []
+    TAKES_SCANS = True  # the scanner test: whatever the scanner reads here is shown, never checked in
+    scanner_line: Check | None = None
 
     def compose(self) -> ComposeResult:
         """Checks table, config view, buttons."""
@@ -81,6 +84,29 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         """The printer's owner reported: refresh its line."""
         self._fill(self.station_lines + self.device_checks + [self._printer_check()])
 
+    def _scanner_check(self) -> Check:
+        if self.scanner_line is not None:
+            return self.scanner_line
+        if not self.kiosk.settings.devices.hid_scanner:
+            return Check("scanner", True, "keyboard-wedge detection is off (devices.hid_scanner = false)")
+        return Check("scanner", True, "scan something now (a registration QR, a card) to test the scanner")
+
+    def on_scanned(self, message: Scanned) -> None:
+        """A scanner's burst on this screen: what it read, kept to what a technician needs (a NIK masked)."""
+        from kiosk.identity import Nik, RegistrationCode, SignedCredential, parse_payload
+
+        payload = parse_payload(message.text)
+        if isinstance(payload, RegistrationCode):
+            what = f"registration code {payload.code}"
+        elif isinstance(payload, Nik):
+            what = f"a NIK ({payload.masked})"
+        elif isinstance(payload, SignedCredential):
+            what = f"a Sentra {payload.kind} {payload.credential_id}"
+        else:
+            what = f"{len(message.text)} characters the station does not take ({payload.reason})"
+        self.scanner_line = Check("scanner", True, f"read {what}, as one burst: the scanner works")
+        self._fill(self.station_lines + self.device_checks + [self._printer_check()])
+
     def _printer_check(self) -> Check:
         if self.kiosk.devices.printer is None:
             return Check("printer", True, "tidak dipakai / not configured")
@@ -91,7 +117,7 @@ class TechnicianScreen(HostedScreen, Screen[None]):
     def _fill(self, checks: list[Check]) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for check in map(with_action, checks):
+        for check in map(with_action, [*checks, self._scanner_check()]):
             detail = check.detail if check.ok else f"{check.detail} — {check.action}"
             table.add_row(check.part, "OK" if check.ok else "MASALAH / PROBLEM", detail)
 

@@ -81,18 +81,17 @@ def test_a_first_start_on_a_full_disk_leaves_no_empty_venue_key(small_disk):
 
 
 def test_a_read_only_data_folder_gives_one_line_from_every_command(small_disk):
-    import sys
 
     from tests.unit.test_config import station_config
 
     config = small_disk / "kiosk.toml"
     config.write_text(station_config(str(small_disk)), encoding="utf-8")
-    kiosk = str(Path(sys.executable).parent / "kiosk")
-    assert subprocess.run([kiosk, "--config", str(config), "import", "registrations", str(DEMO_CSV)],
-                          capture_output=True).returncode == 0
+    from tests.unit.test_cli import kiosk  # in this process: the same main() the installed command runs
+
+    assert kiosk("import", "registrations", str(DEMO_CSV), config=config).returncode == 0
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     for command in (["report"], ["import", "registrations", str(DEMO_CSV)], ["sync", "status"], ["db", "upgrade"]):
-        done = subprocess.run([kiosk, "--config", str(config), *command], capture_output=True, text=True)
+        done = kiosk(*command, config=config)
         lines = done.stderr.strip().splitlines()
         assert done.returncode in (1, 2) and len(lines) == 1 and "Traceback" not in done.stderr, (command, done.stderr)
         assert "read-only" in lines[0] or "cannot be" in lines[0], (command, lines)

@@ -9,7 +9,7 @@ from screens.screening import ScreeningScreen
 from screens.staff import StaffScreen
 from screens.technician import TechnicianScreen
 from tests.conftest import STAFF_PIN, TECH_PIN
-from tests.helpers import type_text, until, until_screen
+from tests.helpers import scanner_burst, type_text, until, until_screen
 
 
 async def unlock(pilot, app, pin: str, key: str = "f2") -> None:
@@ -110,6 +110,12 @@ async def test_technician_sees_diagnostics_and_can_quit(make_app):
         assert rows["database"][1] == "OK" and "rev 0005" in rows["database"][2]
         assert rows["printer"][1] == "OK"
         assert "(hashed, hidden)" in str(app.screen.query_one("#tech-config", Static).render())
+        assert "scan something now" in rows["scanner"][2]
+        await scanner_burst(pilot, "3215110310804423")  # the scanner test: read, shown masked, nobody checked in
+        await pilot.pause()
+        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
+        assert rows["scanner"][2].startswith("read a NIK (3215") and "0804423" not in rows["scanner"][2]
+        assert "as one burst: the scanner works" in rows["scanner"][2]
         await pilot.press("ctrl+q")  # technicians may quit
         await pilot.pause()
     assert app.return_code == 0 or not app.is_running

@@ -15,6 +15,11 @@ def kiosk(*args, config):
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["--config", str(config), *args])
+    from kiosk import logs
+
+    for handler in list(logs.log.handlers):  # as the process's exit would: the log file is closed
+        logs.log.removeHandler(handler)
+        handler.close()
     return subprocess.CompletedProcess(["kiosk", *args], code, out.getvalue(), err.getvalue())
 
 
