@@ -279,3 +279,38 @@ async def test_a_tap_on_the_numbers_shows_the_day_hour_by_hour(make_app, station
         assert [str(c) for c in table.get_row_at(0)][:2] == ["08:00", "1"]
         await pilot.press("escape")
         await until_screen(pilot, StaffScreen)
+
+
+async def test_staff_close_the_day_from_the_hours_screen_with_a_second_tap(make_app, station):
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from kiosk.domain.screening import ScreeningAnswers
+    from kiosk.services.clinic import DoseEntry
+    from kiosk.storage.tables import PrintJob
+    from screens.hours import HoursScreen
+
+    visit = station.checkin.check_in("REG-0001").visit_id
+    app = make_app(camera=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await unlock(pilot, app, STAFF_PIN)
+        await until_screen(pilot, StaffScreen)
+        await pilot.press("f11")
+        await until_screen(pilot, HoursScreen)
+        await pilot.click("#hours-close-day")
+        await pilot.pause()
+        assert "Sure? Close the day" in str(app.screen.query_one("#hours-close-day").label)  # one tap only asks
+        await pilot.pause(0.5)  # a second, deliberate tap (a button ignores taps during its 0.2 s press effect)
+        await pilot.click("#hours-close-day")
+        await until(pilot, lambda: any("still in progress" in n.message for n in app._notifications))
+        station.clinic.record_screening(visit, ScreeningAnswers(temperature_c=36.5, systolic=120, diastolic=80), "Rina")
+        station.clinic.record_dose(visit, DoseEntry("SINOVAC", "LOT-A1", dt.date(2022, 1, 1), "left deltoid", "dr. Ani"))
+        await pilot.pause(0.5)
+        await pilot.click("#hours-close-day")
+        await pilot.pause(0.5)
+        await pilot.click("#hours-close-day")
+        await until(pilot, lambda: any("Day closed: 0" in n.message for n in app._notifications))
+    with station.ctx.db.read() as s:
+        assert [j.kind for j in s.exec(select(PrintJob)).all()].count("summary") == 1
+    assert station.checkin.check_in("REG-0002").kind != "admitted"  # a closed day takes no more check-ins
