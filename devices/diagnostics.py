@@ -76,20 +76,38 @@ def all_checks(settings: Settings) -> list[Check]:
 
 
 def diag_export(settings: Settings, path: Path) -> int:
-    """A support bundle (zip, 0600, never over a file): the checks, the config with secrets masked, the audit
-    chain's verdict, the sync status and the recent log, which holds ids, never a NIK, name or phone."""
-    import json
+    """Write the support bundle (see ``bundle_parts``) as a zip, 0600, never over a file."""
     import os
-    import subprocess
     import zipfile
+
+    from kiosk.errors import KioskError
+
+    checks = all_checks(settings)
+    parts = bundle_parts(settings, checks)
+    try:
+        handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    except FileExistsError:
+        raise KioskError(f"{path} already exists: an export never overwrites one; give a new name") from None
+    except OSError as exc:
+        raise KioskError(f"cannot write {path}: {exc.strerror}") from None
+    with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in parts.items():
+            bundle.writestr(name, text)
+    print(f"support bundle written to {path} ({len(checks)} checks, {sum(not c.ok for c in checks)} with a problem)")
+    return 0
+
+
+def bundle_parts(settings: Settings, checks: list[Check]) -> dict[str, str]:
+    """The bundle's files: the checks, the config with secrets masked, the audit chain's verdict, the sync
+    status and the recent log, which holds ids, never a NIK, name or phone."""
+    import json
+    import subprocess
 
     from kiosk.audit import verify
     from kiosk.bootstrap import build_station
     from kiosk.config import effective_settings
-    from kiosk.errors import KioskError
     from kiosk.logs import LOG_FILE, redact
 
-    checks = all_checks(settings)
     station = build_station(settings)
     try:
         with station.ctx.db.read() as session:
@@ -106,25 +124,13 @@ def diag_export(settings: Settings, path: Path) -> int:
                                  capture_output=True, text=True, timeout=20).stdout
         except (OSError, subprocess.TimeoutExpired):
             log = ""
-    parts = {
+    return {
         "diagnostics.json": json.dumps([c.as_dict() for c in checks], indent=2),
         "config.json": json.dumps(effective_settings(settings), indent=2, sort_keys=True),
         "audit.txt": f"{chain.rows} rows, " + ("chain intact" if chain.ok else f"broken at row {chain.broken_at}: {chain.reason}"),
         "sync-status.json": json.dumps({k: str(v) for k, v in vars(status).items()}, indent=2),
         "log.txt": "\n".join(redact(line) for line in (log or "(no log found)").splitlines()),
     }
-    try:
-        handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
-    except FileExistsError:
-        raise KioskError(f"{path} already exists: an export never overwrites one; give a new name") from None
-    except OSError as exc:
-        raise KioskError(f"cannot write {path}: {exc.strerror}") from None
-    with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, text in parts.items():
-            bundle.writestr(name, text)
-    red = sum(not c.ok for c in checks)
-    print(f"support bundle written to {path} ({len(checks)} checks, {red} with a problem)")
-    return 0
 
 
 def diag_all(settings: Settings, as_json: bool) -> int:

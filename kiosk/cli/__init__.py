@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import getpass
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -163,7 +161,9 @@ def _devices() -> dict[str, Handler]:
 def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str, Handler]) -> int:
     command = args.command or "run"
     if command == "pin":
-        return _pin_set(args) if args.action == "set" else _pin_hash(args.pin)
+        from kiosk.cli import pins
+
+        return pins.pin_set(args) if args.action == "set" else pins.pin_hash(args.pin)
     if command == "demo":
         return _demo(args, launch)
     if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
@@ -270,59 +270,17 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if engine.dialect.name != "sqlite":
         raise KioskError("db backup copies a SQLite station database; for PostgreSQL use pg_dump")
+    from kiosk.services.backup import backup_sqlite
+
     backup_sqlite(Path(engine.url.database or ""), args.path)
     print(f"backup written to {args.path}")
     return 0
 
 
-def backup_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of a live SQLite database (the backup API), mode 0600, never over an existing file."""
-    if not source.is_file():
-        raise KioskError(f"no station database at {source}")
-    if target.exists():
-        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name")
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # personal data: owner only
-        with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
-            src.backup(dst)
-        os.link(partial, target)  # fails rather than replace a file that appeared meanwhile
-    except FileExistsError:
-        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name") from None
-    except (sqlite3.Error, OSError) as exc:
-        raise KioskError(f"backup to {target} failed: {exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    """``backup.folder``/YYYY-MM-DDTHHMMSS/ with station.db and venue-key.pem (0600, in a 0700 folder); the oldest beyond ``keep`` go."""
-    import logging
-    import shutil
+    from kiosk.services.backup import daily_backup
 
-    from kiosk.storage.db import make_engine
-
-    engine = make_engine(settings.database_url)
-    if engine.dialect.name != "sqlite":
-        raise KioskError("backup run copies a SQLite station database; for PostgreSQL use pg_dump")
-    folder = settings.backup.folder
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        target = folder / dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
-        target.mkdir(mode=0o700)
-    except OSError as exc:
-        raise KioskError(f"backup.folder {folder}: {exc.strerror}: make it and let the sentra user write it") from None
-    backup_sqlite(Path(engine.url.database or ""), target / "station.db")
-    key = settings.venue_key_path
-    if key.is_file():  # cards are signed with it: without it, the cards a restored station printed cannot be checked
-        with key.open("rb") as src, os.fdopen(os.open(target / key.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
-            shutil.copyfileobj(src, dst)
-    dated = sorted(p for p in folder.iterdir() if p.is_dir() and p.name[:4].isdigit())
-    for old in dated[:-settings.backup.keep]:
-        shutil.rmtree(old)
-    logging.getLogger("kiosk.backup").info("backup written to %s (%d kept)", target, min(len(dated), settings.backup.keep))
-    print(f"backup written to {target}")
+    print(f"backup written to {daily_backup(settings)}")
     return 0
 
 
@@ -476,68 +434,3 @@ def _sync(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.cli import sync
 
     return sync.run(settings, args)
-
-
-def _pin_hash(pin: str | None) -> int:
-    from kiosk.pins import hash_pin
-
-    pin = pin or getpass.getpass("PIN: ")
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
-        raise KioskError("a PIN is 4-12 digits")
-    print(hash_pin(pin))
-    return 0
-
-
-def _pin_set(args: argparse.Namespace) -> int:
-    """Prompt twice for ``args.name``'s PIN and write its hash into the config's ``[[pins.people]]``.
-
-    The file is edited in place with its comments kept (tomlkit), through a temporary file renamed over
-    it, then loaded again: a config the station would refuse is never left behind.
-    """
-    import tomlkit
-
-    from kiosk.config import config_path
-    from kiosk.pins import hash_pin
-
-    path = config_path(args.config)
-    name = args.name.strip()
-    if not name or not name.isprintable() or len(name) > 40:
-        raise KioskError("a name is 1-40 printable characters")
-    shared = name in ("staff", "technician")
-    if shared:
-        args.role = name
-    elif args.role is None:
-        raise KioskError(f"give {name}'s role: --role staff or --role technician")
-    first = getpass.getpass(f"new PIN for {name} ({args.role}): ")
-    if not first.isdigit() or not 4 <= len(first) <= 12:
-        raise KioskError("a PIN is 4-12 digits: nothing changed")
-    if getpass.getpass("again: ") != first:
-        raise KioskError("the two PINs differ: nothing changed")
-    original = path.read_text(encoding="utf-8")
-    doc = tomlkit.parse(original)
-    pins = doc.setdefault("pins", tomlkit.table())
-    if shared:
-        pins[name] = hash_pin(first)
-    else:
-        people = pins.setdefault("people", tomlkit.aot())
-        entry = next((p for p in people if str(p.get("name", "")).casefold() == name.casefold()), None)
-        if entry is None:
-            entry = tomlkit.table()
-            entry["name"] = name
-            people.append(entry)
-        entry["role"] = args.role
-        entry["hash"] = hash_pin(first)
-    temporary = path.with_name(path.name + ".new")
-    temporary.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    before = path.stat()
-    os.chmod(temporary, before.st_mode & 0o777)
-    if os.geteuid() == 0:  # root:sentra 0640 stays root:sentra 0640
-        os.chown(temporary, before.st_uid, before.st_gid)
-    try:
-        load_settings(temporary)
-    except ConfigError:
-        temporary.unlink()
-        raise
-    os.replace(temporary, path)
-    print(f"the shared {name} PIN is changed" if shared else f"{name} ({args.role}) has their own PIN now; the audit names them when they unlock")
-    return 0

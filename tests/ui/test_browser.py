@@ -20,30 +20,11 @@ from tests.conftest import _PIN_HASHES, DEMO_CSV
 from tests.fhir_server import free_port
 from tests.real_parts import missing, need_command
 from tests.ui.browser import StationPage
+from tests.ui.test_terminal import CONFIG as TERMINAL_CONFIG
 
-CONFIG = """
-data_dir = "{data}"
-result_seconds = 3
-[venue]
-name = "Stadion Singaperbangsa"
-code = "KRW"
-[station]
-id = "ST-07"
-trial = true
-[quota]
-stock = 2000
-first_day = {today}
-last_day = {today}
-[devices]
-camera = "folder"
-camera_folder = "{data}/camera"
-printer_url = "preview://{data}/slips"
-[log]
-to = "file"
-[pins]
-staff = "{staff}"
-technician = "{technician}"
-"""
+# the terminal test's venue, on the folder camera (its opening is logged) and logging to the data folder
+CONFIG = TERMINAL_CONFIG.replace('id = "ST-09"', 'id = "ST-07"').replace(
+    'camera = "none"', 'camera = "folder"\ncamera_folder = "{data}/camera"').replace("[pins]", '[log]\nto = "file"\n[pins]')
 
 
 def _station_pids(config: Path) -> list[int]:

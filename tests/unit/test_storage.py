@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from kiosk.cli import backup_sqlite
 from kiosk.errors import KioskError, StorageError
+from kiosk.services.backup import backup_sqlite
 from kiosk.storage import migrate
 from kiosk.storage.tables import Registration, Visit
 

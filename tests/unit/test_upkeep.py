@@ -23,9 +23,9 @@ def test_the_daily_backup_keeps_the_database_and_the_key_and_only_the_newest_n(s
         def now(cls, tz=None):
             return dt.datetime.strptime(next(stamps), "%Y-%m-%dT%H%M%S")
 
-    import kiosk.cli as cli
+    import kiosk.services.backup as backup
 
-    monkeypatch.setattr(cli.dt, "datetime", Clock)
+    monkeypatch.setattr(backup.dt, "datetime", Clock)
     for _ in range(3):
         assert main(["--config", str(config), "backup", "run"]) == 0
     assert sorted(p.name for p in backups.iterdir()) == ["2021-08-06T210000", "2021-08-07T210000"]  # the oldest went
