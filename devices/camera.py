@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.i18n import _
 from kiosk.ports import DeviceError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".pgm", ".tif", ".tiff"}
@@ -40,7 +41,7 @@ class FolderCamera:
     def open(self) -> None:
         """Check the folder exists (a missing folder is an unplugged camera)."""
         if not self.folder.is_dir():
-            raise DeviceError(f"camera folder {self.folder} does not exist")
+            raise DeviceError(_("camera folder {folder} does not exist", folder=self.folder))
 
     def read(self) -> Any:
         """The frame the camera sees now."""
@@ -147,11 +148,11 @@ class OpenCVCamera:
 
         self.close()
         if self._is_file and not Path(self.source).is_file():
-            raise DeviceError(f"camera source {self.source} not found")
+            raise DeviceError(_("camera source {source} not found", source=self.source))
         capture = cv2.VideoCapture(int(self.source) if self.source.isdigit() else self.source)
         if not capture.isOpened():
             capture.release()
-            raise DeviceError(f"camera {self.source} not found or busy")
+            raise DeviceError(_("camera {source} not found or busy", source=self.source))
         if self._is_file:
             file_fps = capture.get(cv2.CAP_PROP_FPS)
             self._period = 1.0 / file_fps if file_fps and file_fps > 0 else 1.0 / self.fps
@@ -164,7 +165,7 @@ class OpenCVCamera:
     def read(self) -> Any:
         """The next frame; files at their own pace, an empty view once a file has ended."""
         if self._capture is None:
-            raise DeviceError(f"camera {self.source} is not open")
+            raise DeviceError(_("camera {source} is not open", source=self.source))
         if self._is_file:
             wait = self._next - self._now()
             if wait > 0:
@@ -175,7 +176,7 @@ class OpenCVCamera:
             return frame
         if self._is_file:
             return self._blank
-        raise DeviceError(f"camera {self.source} stopped sending frames (unplugged?)")
+        raise DeviceError(_("camera {source} stopped sending frames (unplugged?)", source=self.source))
 
     def close(self) -> None:
         """Release the device."""
@@ -195,7 +196,7 @@ class StillCamera:
         """Load the image; a missing or unreadable file is a DeviceError."""
         self._frame = _read_image(self.path) if self.path.is_file() else None
         if self._frame is None:
-            raise DeviceError(f"camera image {self.path} cannot be read")
+            raise DeviceError(_("camera image {path} cannot be read", path=self.path))
 
     def read(self) -> Any:
         """The same image every time."""

@@ -22,6 +22,53 @@ REOPEN_S = 2.0    # how soon an unplugged or busy camera is tried again
 log = logging.getLogger("kiosk.camera")
 
 
+MIN_FPS = 5.0  # below this a code held up is read late or not while it moves
+
+
+class CameraStats:
+    """What the camera's owner has seen lately, for the technician's line: resolution, frame rate, last code.
+
+    The loop writes it from its worker and the technician screen reads it on the UI thread; the fields are
+    replaced whole, so a reader sees an old or a new value, never half of one."""
+
+    def __init__(self, window: int = 30) -> None:
+        self.window = window
+        self.times: tuple[float, ...] = ()
+        self.size = (0, 0)
+        self.last_format, self.last_at = "", float("-inf")
+
+    def frame(self, frame: Any, codes: list[DecodedCode], now: float) -> None:
+        """Count one frame (and what it held)."""
+        self.times = (*self.times[-(self.window - 1):], now)
+        shape = getattr(frame, "shape", None)
+        if shape is not None and len(shape) >= 2:
+            self.size = (int(shape[1]), int(shape[0]))
+        if codes:
+            self.last_format, self.last_at = codes[0].format, now
+
+    @property
+    def fps(self) -> float:
+        """Frames a second over the window."""
+        times = self.times
+        return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+
+    def describe(self, now: float) -> tuple[str, bool, str]:
+        """(detail, ok, what to do) for the diagnostics line."""
+        from kiosk.i18n import _, number
+
+        if self.last_at > float("-inf"):
+            seen = _("read a {format} {seconds} s ago", format=self.last_format, seconds=round(now - self.last_at))
+        else:
+            seen = _("no code seen: hold a QR to the camera to test it")
+        detail = _("{width}x{height}, {fps} frames/s; {seen}", width=self.size[0], height=self.size[1],
+                   fps=number(round(self.fps, 1)), seen=seen)
+        if self.size == (0, 0):
+            return detail, False, _("the camera gives no picture: check its cable, or choose another devices.camera_source")
+        if self.fps < MIN_FPS:
+            return detail, False, _("the camera is too slow to scan: use a lower resolution or a USB port of its own, and more light")
+        return detail, True, ""
+
+
 class CameraLoop:
     """Runs ``camera`` through ``decoder`` at ``fps`` frames a second until told to stop."""
 
@@ -32,6 +79,7 @@ class CameraLoop:
         self.debounce_s, self.reopen_s = debounce_s, reopen_s
         self._now = monotonic
         self._last_text, self._last_seen = "", float("-inf")
+        self.stats = CameraStats()
 
     def run(self, stop: threading.Event, on_code: Callable[[str], None], on_status: Callable[[str], None],
             on_frame: Callable[[Any, list[DecodedCode]], None] | None = None) -> None:
@@ -64,6 +112,8 @@ class CameraLoop:
         while not stop.is_set():
             frame = self.camera.read()
             codes = self.decoder.decode_live(frame) if frame is not None else []
+            if frame is not None:
+                self.stats.frame(frame, codes, self._now())
             if on_frame is not None and frame is not None:
                 on_frame(frame, codes)
             for code in codes[:1]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.config import DeviceSettings, Settings
 from kiosk.diagnostics import Check
+from kiosk.i18n import N_, _
 from kiosk.ports import DeviceError
 
 
@@ -25,34 +26,68 @@ def diag(settings: Settings | None, args: argparse.Namespace) -> int:
     return diag_printer(settings, args)
 
 
-PRINTER_ACTIONS = {"paper out": "load a new paper roll", "cover open": "close the printer's cover",
-                   "offline": "check the printer's power and cable", "unknown": "check the printer's power and cable"}
+PRINTER_ACTIONS = {"paper out": N_("load a new paper roll"), "cover open": N_("close the printer's cover"),
+                   "offline": N_("check the printer's power and cable"), "unknown": N_("check the printer's power and cable")}
+CAMERA_SAMPLE_S = 1.0  # how long the camera check watches: enough for a frame rate, short enough to wait for
 
 
-def device_checks(settings: Settings) -> list[Check]:
-    """Open each device the way the station would: the decoders, the camera, the printer's own status."""
+def device_checks(settings: Settings, sample_s: float = CAMERA_SAMPLE_S) -> list[Check]:
+    """Open each device the way the station would: the decoders, the camera (resolution, frame rate and a live
+    decode of what it sees), the printer's own status."""
     from devices.factory import build_devices
 
     devices = build_devices(settings)
     checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                     + ("; " + "; ".join(devices.problems) if devices.problems else ""),
-                    "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders")]
-    checks.append(_opened("camera", devices.camera, lambda camera: (f"{settings.devices.camera} opened", True, ""),
-                          "plug the camera in, or close the program that holds it, then check devices.camera"))
+                    _("install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders"))]
+    checks.append(_opened("camera", devices.camera, lambda camera: camera_probe(camera, devices.decoder, sample_s),
+                          _("plug the camera in, or close the program that holds it, then check devices.camera")))
 
     def printer_state(printer: Any) -> tuple[str, bool, str]:
         state = printer.status()
-        return f"{settings.devices.printer_url}: {state.value}", state.can_print, PRINTER_ACTIONS.get(state.value, "")
+        return f"{settings.devices.printer_url}: {state.words}", state.can_print, _(PRINTER_ACTIONS.get(state.value, ""))
+    checks.append(sound_check(settings))
     checks.append(_opened("printer", devices.printer, printer_state,
-                          "check the printer's power, cable or network address (devices.printer_url)",
+                          _("check the printer's power, cable or network address (devices.printer_url)"),
                           f"{settings.devices.printer_url}: "))
     return checks
+
+
+def sound_check(settings: Settings) -> Check:
+    """Whether the feedback sounds can play as ``[sound]`` says."""
+    from devices.sound import build_sound
+
+    s = settings.sound
+    sound = build_sound(s.output, s.device, s.volume, lambda: None, lambda _delay, _ring: None)
+    try:
+        sound.check()
+    except DeviceError as exc:
+        return Check("sound", False, str(exc), _("install alsa-utils, or set sound.output = \"bell\""))
+    where = {"alsa": f"aplay -D {s.device}", "bell": _("the terminal bell"), "off": _("off")}[s.output]
+    return Check("sound", True, where)
+
+
+def camera_probe(camera: Any, decoder: Any, sample_s: float = CAMERA_SAMPLE_S,
+                 now: Callable[[], float] | None = None) -> tuple[str, bool, str]:
+    """Watch an opened ``camera`` for ``sample_s`` as the camera loop would: its resolution, frames per second,
+    and whether the decoder reads what is held to it (``CameraStats.describe``)."""
+    import time
+
+    from devices.camera_loop import CameraStats
+
+    clock = now or time.monotonic
+    stats, started = CameraStats(window=10_000), clock()
+    while clock() - started < sample_s:
+        frame = camera.read()
+        if frame is not None:
+            stats.frame(frame, decoder.decode_live(frame), clock())
+    return stats.describe(clock())
 
 
 def _opened(part: str, device: Any, probe: Callable[[Any], tuple[str, bool, str]], fix: str, where: str = "") -> Check:
     """Open ``device`` as the station would, ask ``probe`` for (detail, ok, action), close it; a refusal is ``fix``."""
     if device is None:
-        return Check(part, True, "not configured")
+        return Check(part, True, _("not configured"))
     try:
         device.open()
         detail, ok, action = probe(device)
@@ -87,13 +122,14 @@ def diag_export(settings: Settings, path: Path) -> int:
     try:
         handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
     except FileExistsError:
-        raise KioskError(f"{path} already exists: an export never overwrites one; give a new name") from None
+        raise KioskError(_("{path} already exists: an export never overwrites one; give a new name", path=path)) from None
     except OSError as exc:
-        raise KioskError(f"cannot write {path}: {exc.strerror}") from None
+        raise KioskError(_("cannot write {path}: {strerror}", path=path, strerror=exc.strerror)) from None
     with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, text in parts.items():
             bundle.writestr(name, text)
-    print(f"support bundle written to {path} ({len(checks)} checks, {sum(not c.ok for c in checks)} with a problem)")
+    print(_("support bundle written to {path} ({count} checks, {problems} with a problem)",
+            path=path, count=len(checks), problems=sum(not c.ok for c in checks)))
     return 0
 
 
@@ -142,7 +178,8 @@ def diag_all(settings: Settings, as_json: bool) -> int:
         print(json.dumps([c.as_dict() for c in checks], indent=2))
     else:
         for c in checks:
-            print(f"{'OK     ' if c.ok else 'PROBLEM'} {c.part}: {c.detail}" + ("" if c.ok else f"\n        -> {c.action}"))
+            verdict = "OK" if c.ok else _("PROBLEM")
+            print(f"{verdict:7} {c.part_words}: {c.detail}" + ("" if c.ok else f"\n        -> {c.action}"))
     return 0 if all(c.ok for c in checks) else 1
 
 
@@ -152,7 +189,7 @@ def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:
     from devices.factory import build_chain
 
     if not args.path.exists():
-        print(f"{args.path}: no such file or folder")
+        print(_("{path}: no such file or folder", path=args.path))
         return 1
     chain, problems = build_chain(settings.devices if settings else DeviceSettings())
     for problem in problems:
@@ -171,14 +208,14 @@ def diag_printer(settings: Settings, args: argparse.Namespace) -> int:
     try:
         printer.open()
         state = printer.status()
-        print(f"printer {settings.devices.printer_url}: {state.value}")
+        print(_("printer {url}: {state}", url=settings.devices.printer_url, state=state.words))
         if not state.can_print:
             return 1
         if not args.no_test_page:
             printer.print_slip(diagnostic_slip(settings))
-            print("test page printed")
+            print(_("test page printed"))
     except DeviceError as exc:
-        print(f"printer {settings.devices.printer_url}: {exc}")
+        print(_("printer {printer_url}: {exc}", printer_url=settings.devices.printer_url, exc=exc))
         return 1
     finally:
         printer.close()

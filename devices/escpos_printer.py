@@ -14,6 +14,7 @@ from typing import Any
 
 from devices.slip_layout import render
 from kiosk.errors import ConfigError
+from kiosk.i18n import _
 from kiosk.ports import DeviceError, PrinterState, Slip
 
 DLE_EOT = b"\x10\x04"
@@ -39,7 +40,7 @@ class EscposPrinter:
             conn = self._connect()
             conn.open(raise_not_found=True)
         except Exception as exc:  # escpos raises its own DeviceNotFoundError, USBNotFoundError, OSError…
-            raise DeviceError(f"printer at {self.where} not reachable: {_reason(exc)}") from exc
+            raise DeviceError(_("printer at {where} not reachable: {exc}", where=self.where, exc=_reason(exc))) from exc
         self._conn = conn
 
     def status(self) -> PrinterState:
@@ -71,7 +72,7 @@ class EscposPrinter:
             self.open()
         state = self.status()
         if not state.can_print:
-            raise DeviceError(f"printer {state.value}")
+            raise DeviceError(_("printer {state}", state=state.words))
         data = render(slip, self.profile)
         try:
             self._conn._raw(data)
@@ -79,7 +80,7 @@ class EscposPrinter:
                 self._conn.flush()
         except Exception as exc:
             self.close()
-            raise DeviceError(f"printer connection lost during the slip: {_reason(exc)}") from exc
+            raise DeviceError(_("printer connection lost during the slip: {exc}", exc=_reason(exc))) from exc
         self._confirm()
 
     def _confirm(self) -> None:
@@ -93,9 +94,9 @@ class EscposPrinter:
         reply = self._query(4)
         if reply == b"":
             self.close()
-            raise DeviceError("printer connection lost during the slip")
+            raise DeviceError(_("printer connection lost during the slip"))
         if reply and decode_status(0x12, 0x12, reply[-1]) is PrinterState.PAPER_OUT:
-            raise DeviceError("printer ran out of paper during the slip")
+            raise DeviceError(_("printer ran out of paper during the slip"))
 
     def close(self) -> None:
         """Disconnect (safe to call twice)."""
@@ -129,14 +130,15 @@ def printer_from_url(url: str, profile: str, timeout: float = 5.0) -> EscposPrin
     parts = urllib.parse.urlsplit(url)
     makers = {"tcp": _tcp, "usb": _usb, "serial": _serial, "file": _file}
     if parts.scheme == "cups":  # a spooler between the station and the printer hides paper-out and cover-open
-        raise ConfigError(f"devices.printer_url: {url!r}: CUPS is not supported (it hides the printer's status from the "
-                          "station): use usb://VID:PID (deploy/udev/60-sentra-printers.rules) or file:///dev/usb/lp0")
+        raise ConfigError(_("devices.printer_url: {url!r}: CUPS is not supported (it hides the printer's status "
+                            "from the station): use usb://VID:PID (deploy/udev/60-sentra-printers.rules) or "
+                            "file:///dev/usb/lp0", url=url))
     if parts.scheme not in makers:
-        raise ConfigError(f"devices.printer_url: {url!r}: use usb://, tcp://, serial://, file:// or preview://")
+        raise ConfigError(_("devices.printer_url: {url!r}: use usb://, tcp://, serial://, file:// or preview://", url=url))
     try:
         connect, can_read = makers[parts.scheme](parts, profile, timeout)
     except ValueError as exc:
-        raise ConfigError(f"devices.printer_url: {url!r}: {exc}") from None
+        raise ConfigError(_("devices.printer_url: {url!r}: {exc}", url=url, exc=exc)) from None
     return EscposPrinter(connect, profile, url, can_read, empty_is_closed=parts.scheme == "tcp")
 
 
@@ -144,7 +146,7 @@ def _tcp(parts: urllib.parse.SplitResult, profile: str, timeout: float) -> tuple
     from escpos.printer import Network
 
     if not parts.hostname:
-        raise ValueError("expected tcp://HOST:PORT")
+        raise ValueError(_("expected tcp://HOST:PORT"))
     host, port = parts.hostname, parts.port or 9100
     return (lambda: _StatusTimeout(Network(host, port=port, timeout=timeout, profile=profile))), True
 
@@ -155,7 +157,7 @@ def _usb(parts: urllib.parse.SplitResult, profile: str, timeout: float) -> tuple
     try:
         vendor, product = (int(x, 16) for x in parts.netloc.split(":"))
     except ValueError:
-        raise ValueError("expected usb://VID:PID in hex, e.g. usb://04b8:0202") from None
+        raise ValueError(_("expected usb://VID:PID in hex, e.g. usb://04b8:0202")) from None
     return (lambda: Usb(vendor, product, timeout=int(timeout * 1000), profile=profile)), True
 
 

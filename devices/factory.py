@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.config import DeviceSettings, Settings
 from kiosk.errors import ConfigError
+from kiosk.i18n import _
 from kiosk.ports import Camera, DeviceError, LiveDecoder, Printer
 
 
@@ -84,5 +85,5 @@ def _check_profile(name: str) -> None:
     try:
         get_profile(name)
     except KeyError:
-        raise ConfigError(f"devices.printer_profile: unknown profile {name!r} "
-                          "(e.g. TM-T20II or TM-T88V for 80 mm, POS-5890 for 58 mm)") from None
+        raise ConfigError(_("devices.printer_profile: unknown profile {name!r} (e.g. TM-T20II or TM-T88V for 80 "
+                            "mm, POS-5890 for 58 mm)", name=name)) from None

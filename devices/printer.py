@@ -12,6 +12,7 @@ import itertools
 from pathlib import Path
 
 from devices.slip_layout import render
+from kiosk.i18n import _
 from kiosk.ports import DeviceError, PrinterState, Slip
 
 
@@ -31,7 +32,7 @@ class PreviewPrinter:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DeviceError(f"preview folder {self.folder} cannot be created: {exc.strerror}") from exc
+            raise DeviceError(_("preview folder {folder} cannot be created: {strerror}", folder=self.folder, strerror=exc.strerror)) from exc
 
     def status(self) -> PrinterState:
         """What the printer reports."""
@@ -40,7 +41,7 @@ class PreviewPrinter:
     def print_slip(self, slip: Slip) -> None:
         """Write the slip's bytes; fails like hardware when not ready or the disk is full."""
         if self.state is not PrinterState.READY:
-            raise DeviceError(f"printer {self.state.value}")
+            raise DeviceError(_("printer {state}", state=self.state.words))
         data = render(slip, self.profile)
         stem = f"{dt.datetime.now(self.tz):%Y%m%d-%H%M%S}-{next(self._counter):04d}-{slip.kind}"
         try:
@@ -48,7 +49,7 @@ class PreviewPrinter:
             (self.folder / f"{stem}.bin").write_bytes(data)
             (self.folder / f"{stem}.txt").write_text(slip.text(), encoding="utf-8")
         except OSError as exc:
-            raise DeviceError(f"cannot write the slip to {self.folder}: {exc.strerror}") from exc
+            raise DeviceError(_("cannot write the slip to {folder}: {strerror}", folder=self.folder, strerror=exc.strerror)) from exc
         self.last_text = slip.text()
 
     def close(self) -> None:

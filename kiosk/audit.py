@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from kiosk import logs
+from kiosk.i18n import _
 from kiosk.storage.tables import AuditEntry
 
 GENESIS = "0" * 64
@@ -60,13 +61,14 @@ def verify(session: Session) -> Verdict:
     prev, expected = GENESIS, 1
     for row in rows:
         if row.seq != expected:
-            why = (f"row {expected} is missing (the chain jumps from {expected - 1} to {row.seq})" if row.seq > expected
-                   else f"row {row.seq} appears twice or out of order")
+            why = (_("row {row} is missing (the chain jumps from {before} to {after})", row=expected, before=expected - 1,
+                     after=row.seq) if row.seq > expected else _("row {row} appears twice or out of order", row=row.seq))
             return Verdict(len(rows), expected, why)
         if row.prev_hash != prev:
-            return Verdict(len(rows), row.seq, f"row {row.seq} does not follow row {row.seq - 1} (inserted, or its "
-                                               "predecessor was replaced)")
+            return Verdict(len(rows), row.seq, _("row {row} does not follow row {before} (inserted, or its predecessor "
+                                                 "was replaced)", row=row.seq, before=row.seq - 1))
         if link_hash(prev, row.seq, row.at, row.station_id, row.actor, row.action, row.subject_id, row.detail) != row.hash:
-            return Verdict(len(rows), row.seq, f"row {row.seq} was altered after it was written ({row.action})")
+            return Verdict(len(rows), row.seq, _("row {row} was altered after it was written ({action})", row=row.seq,
+                                                 action=row.action))
         prev, expected = row.hash, expected + 1
     return Verdict(len(rows))

@@ -16,6 +16,7 @@ from kiosk.domain.quota import QuotaPlan
 from kiosk.domain.screening import load_rule_set
 from kiosk.domain.vaccines import load_products
 from kiosk.errors import ConfigError
+from kiosk.i18n import _
 from kiosk.services.access import PinGuard
 from kiosk.services.checkin import CheckInService
 from kiosk.services.clinic import ClinicService
@@ -59,7 +60,7 @@ def plan_from(settings: Settings) -> QuotaPlan:
         return QuotaPlan(stock=q.stock, first_day=q.first_day, last_day=q.last_day, overrides=q.overrides,
                          carry_forward=q.carry_forward, walkin_share=q.walkin_share)
     except ValueError as exc:
-        raise ConfigError(f"configuration error: quota: {exc}") from None
+        raise ConfigError(_("configuration error: quota: {exc}", exc=exc)) from None
 
 
 def venue_keys(settings: Settings) -> VenueKeys:

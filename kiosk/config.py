@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from kiosk.errors import ConfigError
+from kiosk.i18n import N_, _
 from kiosk.pins import is_pin_hash
 
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -51,7 +52,7 @@ class VenueSettings(Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (expected e.g. Asia/Jakarta)") from None
+            raise ValueError(_("unknown time zone {value!r} (expected e.g. Asia/Jakarta)", value=value)) from None
         return value
 
 
@@ -87,15 +88,14 @@ class DatabaseSettings(Section):
         try:
             url = make_url(value)
         except (ArgumentError, ValueError):
-            raise ValueError("not a database URL: use sqlite:///PATH (or leave it empty for station.db in "
-                             "data_dir)") from None
+            raise ValueError(_("not a database URL: use sqlite:///PATH (or leave it empty for station.db in data_dir)")) from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise ValueError(f"a {url.get_backend_name()} database is not supported: use sqlite:///PATH")
+            raise ValueError(_("a {get_backend_name} database is not supported: use sqlite:///PATH", get_backend_name=url.get_backend_name()))
         try:
             url.get_dialect().import_dbapi()
         except ImportError as exc:
-            raise ValueError(f"the driver for {url.drivername}:// is not installed ({exc.name}); "
-                             "e.g. postgresql+psycopg:// needs psycopg") from None
+            raise ValueError(_("the driver for {drivername}:// is not installed ({name}); e.g. postgresql+psycopg:// "
+                               "needs psycopg", drivername=url.drivername, name=exc.name)) from None
         return value
 
 
@@ -204,15 +204,15 @@ class SyncSettings(Section):
     @model_validator(mode="after")
     def _complete(self) -> SyncSettings:
         if self.server != "none" and not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url must be an http(s):// address for server = \"{self.server}\"")
+            raise ValueError(_("url must be an http(s):// address for server = \"{server}\"", server=self.server))
         if self.auth == "token" and not self.token.get_secret_value():
-            raise ValueError("auth = \"token\" needs token (or KIOSK_SYNC__TOKEN)")
+            raise ValueError(_("auth = \"token\" needs token (or KIOSK_SYNC__TOKEN)"))
         if self.auth == "oauth2":
             missing = [k for k in ("token_url", "client_id") if not getattr(self, k)]
             if not self.client_secret.get_secret_value():
                 missing.append("client_secret")
             if missing:
-                raise ValueError(f"auth = \"oauth2\" needs {', '.join(missing)}")
+                raise ValueError(_("auth = \"oauth2\" needs {missing}", missing=', '.join(missing)))
         return self
 
 
@@ -245,20 +245,22 @@ class HubSettings(Section):
         try:
             url = make_url(value)
         except (ArgumentError, ValueError):
-            raise ValueError("not a database URL: use postgresql+psycopg://ROLE:PASSWORD@HOST/DB") from None
+            raise ValueError(_("not a database URL: use postgresql+psycopg://ROLE:PASSWORD@HOST/DB")) from None
         if url.get_backend_name() != "postgresql":
-            raise ValueError(f"the hub is PostgreSQL, not {url.get_backend_name()}: use postgresql+psycopg://...")
+            raise ValueError(_("the hub is PostgreSQL, not {get_backend_name}: use postgresql+psycopg://...",
+                               get_backend_name=url.get_backend_name()))
         if url.drivername != "postgresql+psycopg":
-            raise ValueError(f"use the psycopg driver: postgresql+psycopg://... (not {url.drivername}://)")
+            raise ValueError(_("use the psycopg driver: postgresql+psycopg://... (not {drivername}://)", drivername=url.drivername))
         try:
             url.get_dialect().import_dbapi()
         except ImportError as exc:
-            raise ValueError(f"the driver for {url.drivername}:// is not installed ({exc.name}): pip install psycopg") from None
+            raise ValueError(_("the driver for {drivername}:// is not installed ({name}): pip install psycopg",
+                               drivername=url.drivername, name=exc.name)) from None
         return value
 
 
-_NOT_A_HASH = ("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERATIONS$SALT$HASH, "
-               "1000+ iterations, hex salt), not the PIN itself")
+_NOT_A_HASH = N_("must be a PIN hash made by `kiosk pin hash` (pbkdf2_sha256$ITERATIONS$SALT$HASH, "
+                  "1000+ iterations, hex salt), not the PIN itself")
 
 
 class PrivacySettings(Section):
@@ -284,6 +286,16 @@ class LogSettings(Section):
     """The least serious message kept."""
 
 
+class SoundSettings(Section):
+    output: Literal["bell", "alsa", "off"] = "bell"
+    """Feedback sounds for admitted, refused and "see staff": "alsa" (a speaker: short tones through aplay,
+    alsa-utils), "bell" (the terminal bell: one, two or three rings), or "off"."""
+    device: str = "default"
+    """For "alsa": the ALSA device (``aplay -L`` lists them), e.g. "default" or "plughw:1,0"."""
+    volume: float = Field(default=0.5, ge=0.0, le=1.0)
+    """For "alsa": loudness of the tones, 0 to 1."""
+
+
 class PersonPin(Section):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
     """The person, as the audit names them, e.g. "Rina (perawat)"."""
@@ -296,7 +308,7 @@ class PersonPin(Section):
     @classmethod
     def _hashed(cls, value: str) -> str:
         if not is_pin_hash(value):
-            raise ValueError(_NOT_A_HASH)
+            raise ValueError(_(_NOT_A_HASH))
         return value
 
 
@@ -312,7 +324,7 @@ class PinSettings(Section):
     @classmethod
     def _hashed(cls, value: str) -> str:
         if not is_pin_hash(value):
-            raise ValueError(_NOT_A_HASH)
+            raise ValueError(_(_NOT_A_HASH))
         return value
 
     @model_validator(mode="after")
@@ -320,7 +332,7 @@ class PinSettings(Section):
         names = [p.name.casefold() for p in self.people]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
-            raise ValueError(f"people: {twice[0]!r} is listed twice; each person has one entry")
+            raise ValueError(_("people: {twice!r} is listed twice; each person has one entry", twice=twice[0]))
         return self
 
 
@@ -353,6 +365,8 @@ class Settings(BaseSettings):
     """Where the station's log goes."""
     backup: BackupSettings = BackupSettings()
     """The daily backup."""
+    sound: SoundSettings = SoundSettings()
+    """Feedback sounds."""
     language: Literal["id", "en"] = "id"
     """First language on screen and on slips (the other is shown beneath)."""
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("sentra-kiosk")))
@@ -362,7 +376,7 @@ class Settings(BaseSettings):
     @classmethod
     def _folder(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
-            raise ValueError(f"{value} is a file: data_dir names a folder (it is made if missing)")
+            raise ValueError(_("{value} is a file: data_dir names a folder (it is made if missing)", value=value))
         return value
     result_seconds: float = Field(default=6.0, gt=0, le=120)
     """How long the attendee result screen stays before returning to the scan screen."""
@@ -395,16 +409,17 @@ def config_path(path: str | Path | None = None) -> Path:
         try:
             found = Path(given).is_file() and os.access(given, os.R_OK)
         except OSError as exc:  # a folder on the way this user may not enter
-            raise ConfigError(f"config file {given} cannot be read: {exc.strerror}") from None
+            raise ConfigError(_("config file {given} cannot be read: {strerror}", given=given, strerror=exc.strerror)) from None
         if not found:
             if Path(given).is_file():
-                raise ConfigError(f"config file {given} cannot be read by this user (the station's config is root:sentra 0640: "
-                                  "run admin commands as `sentra ...`)")
-            raise ConfigError(f"config file {given} does not exist (set --config or {CONFIG_ENV})")
+                raise ConfigError(_("config file {given} cannot be read by this user (the station's config is root:sentra "
+                                    "0640: run admin commands as `sentra ...`)", given=given))
+            raise ConfigError(_("config file {given} does not exist (set --config or {CONFIG_ENV})", given=given, CONFIG_ENV=CONFIG_ENV))
         return Path(given)
     if DEFAULT_CONFIG.is_file():
         return DEFAULT_CONFIG
-    raise ConfigError(f"no configuration file found (looked in --config, ${CONFIG_ENV} and {DEFAULT_CONFIG})")
+    raise ConfigError(_("no configuration file found (looked in --config, ${CONFIG_ENV} and {DEFAULT_CONFIG})",
+                        CONFIG_ENV=CONFIG_ENV, DEFAULT_CONFIG=DEFAULT_CONFIG))
 
 
 def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
@@ -416,24 +431,24 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, str(config_file))) from None
     except (ValueError, OSError) as exc:  # TOML syntax errors land here
-        raise ConfigError(f"config file {config_file} cannot be read: {exc}") from None
+        raise ConfigError(_("config file {config_file} cannot be read: {exc}", config_file=config_file, exc=exc)) from None
     finally:
         _config_file.reset(token)
 
 
 def describe_validation_error(exc: ValidationError, config_file: str | None) -> str:
     """One line per bad key: ``station.id: Field required``."""
-    where = f" in {config_file}" if config_file else ""
+    where = _(" in {file}", file=config_file) if config_file else ""
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
+            message = _("unknown key (check the spelling)")
         elif error["type"] == "missing":
-            message = "missing (required)"
+            message = _("missing (required)")
         lines.append(f"{key}: {message}")
-    return f"configuration error{where}: " + "; ".join(lines)
+    return _("configuration error{where}: {problems}", where=where, problems="; ".join(lines))
 
 
 def effective_settings(settings: Settings) -> dict[str, Any]:

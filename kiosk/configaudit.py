@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from kiosk.audit import append
 from kiosk.bootstrap import Station
+from kiosk.i18n import _
 from kiosk.storage.tables import AuditEntry
 
 ACTION = "config.changed"
@@ -51,6 +52,6 @@ def record_config_change(station: Station, actor: str = "system") -> str | None:
         if before == now:
             return None
         changed = sorted(k for k in now.keys() | before.keys() if now.get(k) != before.get(k))
-        summary = "first start" if not before else ", ".join(changed)
+        summary = _("first start") if not before else ", ".join(changed)
         append(session, ctx.station_id, actor, ACTION, None, f"{summary}\n{json.dumps(now, sort_keys=True)}", ctx.clock.now())
         return summary

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from kiosk.errors import ConfigError
+from kiosk.i18n import N_, _
 from kiosk.identity import CREDENTIAL_PREFIX, SignedCredential, Unrecognised, parse_payload
 
 # Crockford's alphabet: no I, L, O, U, so a short id read aloud or retyped survives.
@@ -34,8 +35,8 @@ class Verdict(Enum):
 
     VALID = "valid"
     FORGED = "forged"
-    UNKNOWN_VENUE = "unknown venue"
-    MALFORMED = "not a Sentra card or pass"
+    UNKNOWN_VENUE = N_("unknown venue")
+    MALFORMED = N_("not a Sentra card or pass")
 
 
 @dataclass
@@ -101,9 +102,9 @@ def load_or_create_venue_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError) as exc:
-        raise ConfigError(f"venue key {path} cannot be read ({exc}); restore it from backup") from exc
+        raise ConfigError(_("venue key {path} cannot be read ({exc}); restore it from backup", path=path, exc=exc)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigError(f"venue key {path} is not an Ed25519 key")
+        raise ConfigError(_("venue key {path} is not an Ed25519 key", path=path))
     return key
 
 
@@ -112,7 +113,7 @@ def _create_key_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"the data folder {path.parent} cannot be made: {exc.strerror}") from None
+        raise ConfigError(_("the data folder {parent} cannot be made: {strerror}", parent=path.parent, strerror=exc.strerror)) from None
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -127,8 +128,8 @@ def _create_key_file(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise ConfigError(f"the venue key cannot be written to {path}: {exc.strerror}; free space or fix "
-                          "the folder's permissions, then start again") from None
+        raise ConfigError(_("the venue key cannot be written to {path}: {strerror}; free space or fix the "
+                            "folder's permissions, then start again", path=path, strerror=exc.strerror)) from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -145,7 +146,7 @@ def public_key_from_text(venue: str, text: str) -> Ed25519PublicKey:
     try:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
     except ValueError as exc:
-        raise ConfigError(f"trusted_venues.{venue}: not a base64 Ed25519 public key") from exc
+        raise ConfigError(_("trusted_venues.{venue}: not a base64 Ed25519 public key", venue=venue)) from exc
 
 
 __all__ = ["Unrecognised", "Verdict", "VenueKeys", "sign_card", "sign_pass", "verify"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.i18n import N_, _, number
 from kiosk.storage import migrate
 
 if TYPE_CHECKING:
@@ -40,22 +41,31 @@ class Check:
     detail: str
     action: str = ""
 
+    @property
+    def part_words(self) -> str:
+        """The part's name in the current language (``part`` stays the stable key of ``--json``)."""
+        return _(PARTS.get(self.part, self.part))
+
     def as_dict(self) -> dict[str, object]:
         return {"part": self.part, "ok": self.ok, "detail": self.detail, "action": "" if self.ok else self.action}
 
 
+PARTS = {"database": N_("database"), "disk": N_("disk"), "clock": N_("clock"), "print queue": N_("print queue"),
+         "venue key": N_("venue key"), "sync": N_("sync"), "venue hub": N_("venue hub"), "camera": N_("camera"),
+         "decoder": N_("decoder"), "printer": N_("printer"), "scanner": N_("scanner"), "software": N_("software"), "sound": N_("sound"),
+         "config": N_("config")}
 ACTIONS = {
-    "database": "check the data folder: free disk space, its owner and permissions (kiosk db upgrade says more)",
-    "clock": "set the station's date and time (timedatectl) or the plan's first_day/last_day in [quota]",
-    "print queue": "fix what the printer reports (paper, cover, cable); waiting slips then print by themselves",
-    "venue key": "restore venue-key.pem from the station's backup (a new key would make issued cards unverifiable)",
-    "sync": "see `kiosk sync attention` for refused records and `kiosk sync status` for the last error",
-    "venue hub": "check the LAN cable, hub.url (host, role, password, sslmode) and `kiosk hub add-station` on the hub",
-    "camera": "plug the camera in, or close the program that holds it, then check devices.camera",
-    "decoder": "install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders",
-    "printer": "load paper, close the cover, check the printer's power and cable (devices.printer_url)",
-    "disk": "free disk space: remove old backups or logs from the data disk (a check-in needs room to be written)",
-    "config": "change what is named in the config file, then restart (`sentra config check` says each fix)",
+    "database": N_("check the data folder: free disk space, its owner and permissions (kiosk db upgrade says more)"),
+    "clock": N_("set the station's date and time (timedatectl) or the plan's first_day/last_day in [quota]"),
+    "print queue": N_("fix what the printer reports (paper, cover, cable); waiting slips then print by themselves"),
+    "venue key": N_("restore venue-key.pem from the station's backup (a new key would make issued cards unverifiable)"),
+    "sync": N_("see `kiosk sync attention` for refused records and `kiosk sync status` for the last error"),
+    "venue hub": N_("check the LAN cable, hub.url (host, role, password, sslmode) and `kiosk hub add-station` on the hub"),
+    "camera": N_("plug the camera in, or close the program that holds it, then check devices.camera"),
+    "decoder": N_("install the missing decoder's library (libzbar0 for pyzbar) or remove it from devices.decoders"),
+    "printer": N_("load paper, close the cover, check the printer's power and cable (devices.printer_url)"),
+    "disk": N_("free disk space: remove old backups or logs from the data disk (a check-in needs room to be written)"),
+    "config": N_("change what is named in the config file, then restart (`sentra config check` says each fix)"),
 }
 LOW_DISK_BYTES = 200 * 1024 * 1024  # a day's records are a few MB; below this the station warns before it fails
 CLOCK_OFFSET_S = 120.0
@@ -65,7 +75,7 @@ def with_action(check: Check) -> Check:
     """The check with what to do when it failed (the parts' standard advice)."""
     if check.ok or check.action:
         return check
-    return Check(check.part, check.ok, check.detail, ACTIONS.get(check.part, "see the technician's guide"))
+    return Check(check.part, check.ok, check.detail, _(ACTIONS.get(check.part, N_("see the technician's guide"))))
 
 
 def station_checks(station: Station, slow: bool = True) -> list[Check]:
@@ -91,15 +101,15 @@ def _hub(station: Station) -> Check:
     except (HubUnavailable, HubRefused) as exc:
         return Check("venue hub", False, f"{where}: {exc}")
     if me is None:
-        why = link.last_error or f"the role is not station {link.station_id}'s (kiosk hub add-station {link.station_id})"
+        why = link.last_error or _("the role is not station {id}'s (kiosk hub add-station {id})", id=link.station_id)
         return Check("venue hub", False, f"{where}: {why}")
-    return Check("venue hub", me == link.station_id, f"{where}: reached as station {me}")
+    return Check("venue hub", me == link.station_id, _("{where}: reached as station {me}", where=where, me=me))
 
 
 def _database(ctx: StationContext, integrity: bool = True) -> Check:
     engine = ctx.db.engine
     where = engine.url.render_as_string(hide_password=True)
-    verdict, wal = "ok" if integrity else "not checked", ""
+    verdict, wal = "ok" if integrity else _("not checked"), ""
     try:
         revision = migrate.current_revision(engine)
         with engine.connect() as conn:
@@ -111,10 +121,12 @@ def _database(ctx: StationContext, integrity: bool = True) -> Check:
                 wal = f", WAL {wal_file.stat().st_size / 1e6:.1f} MB" if wal_file.exists() else ""
     except SQLAlchemyError as exc:
         return Check("database", False, f"{where}: {exc}")
-    if verdict not in ("ok", "not checked"):
-        return Check("database", False, f"{where}: integrity check says {verdict}",
-                     "stop the station, copy the data folder aside, restore the newest backup (README, Backups)")
-    return Check("database", revision is not None, f"{where} rev {revision}, journal {mode}{wal}, integrity {verdict}")
+    if verdict not in ("ok", _("not checked")):
+        return Check("database", False, _("{where}: integrity check says {verdict}", where=where, verdict=verdict),
+                     _("stop the station, copy the data folder aside, restore the newest backup (README, Backups)"))
+    detail = _("{where} rev {revision}, journal {mode}{wal}, integrity {verdict}", where=where, revision=revision, mode=mode,
+               wal=wal, verdict=verdict)
+    return Check("database", revision is not None, detail)
 
 
 def _disk(settings: Settings) -> Check:
@@ -124,7 +136,8 @@ def _disk(settings: Settings) -> Check:
     except OSError as exc:
         return Check("disk", False, f"{settings.data_dir}: {exc.strerror}")
     free_mb = usage.free / 1e6
-    return Check("disk", usage.free >= LOW_DISK_BYTES, f"{settings.data_dir}: {free_mb:,.0f} MB free of {usage.total / 1e9:.1f} GB")
+    return Check("disk", usage.free >= LOW_DISK_BYTES, _("{folder}: {free} MB free of {total} GB", folder=settings.data_dir,
+                                                                free=number(round(free_mb)), total=number(round(usage.total / 1e9, 1))))
 
 
 def _software() -> Check:
@@ -134,7 +147,7 @@ def _software() -> Check:
     try:
         mine = version("sentra-kiosk")
     except PackageNotFoundError:
-        mine = "(not installed)"
+        mine = _("(not installed)")
     return Check("software", True, f"sentra-kiosk {mine}, Python {platform.python_version()}, textual {version('textual')}")
 
 
@@ -144,9 +157,9 @@ def _config(settings: Settings) -> Check:
 
     source = os.environ.get(CONFIG_ENV) or str(DEFAULT_CONFIG)
     if settings.station.trial:
-        return Check("config", True, f"{source}: a trial station (fake devices and example PINs allowed)")
+        return Check("config", True, _("{source}: a trial station (fake devices and example PINs allowed)", source=source))
     found = readiness.problems(settings)
-    return Check("config", not found, f"{source}: " + ("; ".join(found) if found else "ready for a live station"))
+    return Check("config", not found, f"{source}: " + ("; ".join(found) if found else _("ready for a live station")))
 
 
 def server_offset(settings: Settings, timeout: float = 3.0) -> float | None:
@@ -202,29 +215,30 @@ def _clock(ctx: StationContext, synchronised: bool | None = None, offset: float 
     now = ctx.clock.now()
     local = ctx.clock.local(now)
     in_plan = ctx.plan.first_day <= local.date() <= ctx.plan.last_day
-    sync = {True: "synchronised", False: "NOT synchronised (no time server reached)", None: "synchronisation unknown"}[synchronised]
-    against = "" if offset is None else f", {offset:+.0f} s from the central server"
-    detail = f"{local:%Y-%m-%d %H:%M %Z}, {sync}{against}; plan {ctx.plan.first_day}..{ctx.plan.last_day}"
+    sync = {True: _("synchronised"), False: _("NOT synchronised (no time server reached)"), None: _("synchronisation unknown")}[synchronised]
+    against = "" if offset is None else _(", {offset:+.0f} s from the central server", offset=offset)
+    detail = _("{now:%Y-%m-%d %H:%M %Z}, {sync}{against}; plan {first}..{last}", now=local, sync=sync, against=against,
+               first=ctx.plan.first_day, last=ctx.plan.last_day)
     if offset is not None and abs(offset) > CLOCK_OFFSET_S:
-        return Check("clock", False, f"{detail} — more than {CLOCK_OFFSET_S:.0f} s off the central server's time",
-                     "set the date and time (timedatectl set-ntp true, or timedatectl set-time), then restart")
+        return Check("clock", False, detail + _(" — more than {limit:.0f} s off the central server's time", limit=CLOCK_OFFSET_S),
+                     _("set the date and time (timedatectl set-ntp true, or timedatectl set-time), then restart"))
     try:
         newest = newest_record(ctx)
     except SQLAlchemyError:
         newest = None
     if newest is not None and now < newest - dt.timedelta(minutes=1):
-        return Check("clock", False, f"{detail} — the clock is behind the newest record ({ctx.clock.local(newest):%Y-%m-%d %H:%M}): "
-                     "records would be out of order and the wrong day's quota used",
-                     "set the date and time (timedatectl set-time, or enable time sync: timedatectl set-ntp true), then restart")
+        return Check("clock", False, detail + _(" — the clock is behind the newest record ({newest:%Y-%m-%d %H:%M}): records would be out of order "
+                                              "and the wrong day's quota used", newest=ctx.clock.local(newest)),
+                     _("set the date and time (timedatectl set-time, or enable time sync: timedatectl set-ntp true), then restart"))
     if not in_plan:
-        return Check("clock", False, detail + " — today is outside the dose plan")
+        return Check("clock", False, detail + _(" — today is outside the dose plan"))
     return Check("clock", True, detail)
 
 
 def _printing(station: Station) -> Check:
     waiting = station.printing.outstanding()
     failing = [job for job in waiting if job.last_error]
-    detail = f"{len(waiting)} slip(s) waiting" + (f"; last error: {failing[0].last_error}" if failing else "")
+    detail = _("{count} slip(s) waiting", count=len(waiting)) + (_("; last error: {error}", error=_(failing[0].last_error)) if failing else "")
     return Check("print queue", not failing, detail)
 
 
@@ -235,8 +249,8 @@ def _key(station: Station) -> Check:
 
 def _sync(station: Station) -> Check:
     status = station.sync.status()
-    where = station.settings.sync.url if station.settings.sync.server != "none" else "not configured"
-    detail = f"{where}: {status.backlog} waiting, {status.needs_attention} need attention"
+    where = station.settings.sync.url if station.settings.sync.server != "none" else _("not configured")
+    detail = _("{where}: {backlog} waiting, {attention} need attention", where=where, backlog=status.backlog, attention=status.needs_attention)
     if status.last_error and (status.backlog or status.needs_attention):
-        detail += f"; last error: {status.last_error}"
+        detail += _("; last error: {error}", error=status.last_error)
     return Check("sync", status.needs_attention == 0 and not (status.backlog and status.last_error), detail)

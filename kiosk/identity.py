@@ -16,6 +16,8 @@ from typing import Literal
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
+from kiosk.i18n import _
+
 MAX_PAYLOAD_CHARS = 2048
 CREDENTIAL_PREFIX = "SC1"
 REGISTRATION_CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,31}")
@@ -85,7 +87,7 @@ def parse_payload(raw: str | bytes) -> Payload:
     if isinstance(text, Unrecognised):
         return text
     if not text:
-        return Unrecognised("empty scan")
+        return Unrecognised(_("empty scan"))
     if text.upper().startswith(CREDENTIAL_PREFIX + "/"):
         return parse_credential(text)
     compact = _SEPARATORS.sub("", text)
@@ -96,7 +98,7 @@ def parse_payload(raw: str | bytes) -> Payload:
     code = text.upper()
     if REGISTRATION_CODE.fullmatch(code):
         return RegistrationCode(code)
-    return Unrecognised("not a registration code, NIK or Sentra card")
+    return Unrecognised(_("not a registration code, NIK or Sentra card"))
 
 
 def _as_text(raw: str | bytes) -> str | Unrecognised:
@@ -104,27 +106,27 @@ def _as_text(raw: str | bytes) -> str | Unrecognised:
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return Unrecognised("binary data, not text")
+            return Unrecognised(_("binary data, not text"))
     if not isinstance(raw, str):
-        return Unrecognised("not text")
+        return Unrecognised(_("not text"))
     if len(raw) > MAX_PAYLOAD_CHARS:
-        return Unrecognised(f"too long ({len(raw)} characters)")
+        return Unrecognised(_("too long ({count} characters)", count=len(raw)))
     if any(ord(c) < 32 and c not in "\t\r\n" for c in raw):
-        return Unrecognised("contains control characters")
+        return Unrecognised(_("contains control characters"))
     return raw.strip()
 
 
 def parse_nik(digits: str) -> Nik | Unrecognised:
     """Validate a 16-digit NIK with python-stdnum and derive birth date and sex."""
     if not ascii_digits(digits) or len(digits) != 16:
-        return Unrecognised(f"a NIK has 16 digits, this has {len(digits)}")
+        return Unrecognised(_("a NIK has 16 digits, this has {count}", count=len(digits)))
     if int(digits[6:8]) % 40 == 0 or int(digits[6:8]) > 71:  # day 01-31, or 41-71 for women
-        return Unrecognised("not a valid NIK (the birth day field is not 01-31 or 41-71)")
+        return Unrecognised(_("not a valid NIK (the birth day field is not 01-31 or 41-71)"))
     try:
         number = stdnum_nik.validate(digits)
         birth = stdnum_nik.get_birth_date(number)
     except ValidationError:
-        return Unrecognised("not a valid NIK (unknown region or impossible birth date)")
+        return Unrecognised(_("not a valid NIK (unknown region or impossible birth date)"))
     sex: Literal["F", "M"] = "F" if int(number[6:8]) > 40 else "M"
     return Nik(number, _plausible_birth_date(birth), sex)
 
@@ -143,14 +145,14 @@ def _registration_from_url(text: str) -> RegistrationCode | Unrecognised:
         url = urllib.parse.urlsplit(text if "://" in text else "https://" + text)
         query = urllib.parse.parse_qs(url.query)
     except ValueError:
-        return Unrecognised("a link that cannot be read")
+        return Unrecognised(_("a link that cannot be read"))
     candidates = query.get("code", []) + query.get("reg", [])
     candidates += [part for part in reversed(url.path.split("/")) if part][:1]
     for candidate in candidates:
         code = candidate.strip().upper()
         if REGISTRATION_CODE.fullmatch(code):
             return RegistrationCode(code)
-    return Unrecognised("a link without a registration code")
+    return Unrecognised(_("a link without a registration code"))
 
 
 def parse_credential(text: str) -> SignedCredential | Unrecognised:
@@ -159,11 +161,11 @@ def parse_credential(text: str) -> SignedCredential | Unrecognised:
     kind = {"C": "card", "P": "pass"}.get(parts[1] if len(parts) > 1 else "")
     expected = {"card": 7, "pass": 6}.get(kind or "", 0)
     if kind is None or len(parts) != expected:
-        return Unrecognised("a Sentra code of an unknown shape")
+        return Unrecognised(_("a Sentra code of an unknown shape"))
     day = _parse_day(parts[4])
     dose = int(parts[5]) if kind == "card" and ascii_digits(parts[5]) and len(parts[5]) <= 2 else None
     if day is None or (kind == "card" and dose is None) or not all(parts):
-        return Unrecognised("a Sentra code with a damaged field")
+        return Unrecognised(_("a Sentra code with a damaged field"))
     return SignedCredential(
         kind=kind,  # type: ignore[arg-type]
         venue=parts[2],

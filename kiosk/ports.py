@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
+from kiosk.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class DecodedCode:
@@ -61,12 +63,21 @@ class PrinterState(Enum):
         """Whether a slip may be sent (UNKNOWN is tried: many connectors cannot report)."""
         return self in (PrinterState.READY, PrinterState.PAPER_NEAR_END, PrinterState.UNKNOWN)
 
+    @property
+    def words(self) -> str:
+        """The state in the current language."""
+        return _(PRINTER_WORDS.get(self.value, self.value))
+
     READY = "ready"
     PAPER_NEAR_END = "paper near end"
     PAPER_OUT = "paper out"
     COVER_OPEN = "cover open"
     OFFLINE = "offline"
     UNKNOWN = "unknown"
+
+
+PRINTER_WORDS = {"ready": N_("ready"), "paper near end": N_("paper near end"), "paper out": N_("paper out"),
+                 "cover open": N_("cover open"), "offline": N_("offline"), "unknown": N_("unknown")}
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,18 @@ class Slip:
         if self.qr:
             body.append("[QR]")
         return "\n".join(body + [line.text for line in self.footer])
+
+
+class Sound(Protocol):
+    """Feedback sounds: ``kind`` is "admitted", "refused" or "see_staff"."""
+
+    def check(self) -> None:
+        """Raise DeviceError when the sound cannot be played (for diagnostics)."""
+        ...
+
+    def play(self, kind: str) -> None:
+        """Start the sound and return at once."""
+        ...
 
 
 class Printer(Protocol):

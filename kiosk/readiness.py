@@ -13,6 +13,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from kiosk.config import Settings
+from kiosk.i18n import _
 from kiosk.pins import check_pin
 
 # The hashes in deploy/kiosk.example.toml (of "1234" and "9999"); tests/unit/test_readiness.py keeps
@@ -44,25 +45,25 @@ def problems(settings: Settings, *, thorough: bool = False) -> list[str]:
         published = stored in EXAMPLE_PIN_HASHES or (thorough and any(check_pin(pin, stored) for pin in PUBLISHED_PINS))
         if published:
             role = key.split(".")[1].split(" ")[0]
-            fix = (f"set the venue's own with `sentra pin set {role}`" if role in ("staff", "technician")
-                   else "set it again with `sentra pin set NAME --role ROLE`")
-            found.append(f"{key} is a published example PIN: {fix}")
+            fix = (_("set the venue's own with `sentra pin set {role}`", role=role) if role in ("staff", "technician")
+                   else _("set it again with `sentra pin set NAME --role ROLE`"))
+            found.append(_("{key} is a published example PIN: {fix}", key=key, fix=fix))
     devices = settings.devices
     if devices.camera == "folder":
-        found.append('devices.camera = "folder" is the demo\'s fake camera: use "opencv" (a webcam, camera_source = "0") '
-                     'or "none" (keypad and scanner only)')
+        found.append(_('devices.camera = "folder" is the demo\'s fake camera: use "opencv" (a webcam, camera_source = "0") '
+                       'or "none" (keypad and scanner only)'))
     if devices.printer_url.startswith("preview://"):
-        found.append("devices.printer_url = preview:// writes slips to files, not paper: use usb://VENDOR:PRODUCT, "
-                     "tcp://HOST:9100, serial:///dev/ttyUSB0 or file:///dev/usb/lp0")
+        found.append(_("devices.printer_url = preview:// writes slips to files, not paper: use usb://VENDOR:PRODUCT, "
+                       "tcp://HOST:9100, serial:///dev/ttyUSB0 or file:///dev/usb/lp0"))
     today = dt.datetime.now(ZoneInfo(settings.venue.time_zone)).date()
     if settings.quota.last_day < today:
-        found.append(f"quota: the dose plan ended on {settings.quota.last_day.isoformat()}: set first_day, last_day and "
-                     f"stock for the days this venue opens")
+        found.append(_("quota: the dose plan ended on {day}: set first_day, last_day and stock for the days this venue opens",
+                       day=settings.quota.last_day.isoformat()))
     return found
 
 
 def explain(settings: Settings, problems_found: list[str], source: str) -> str:
     """The one message a technician reads when the station refuses to start."""
     lines = "; ".join(problems_found)
-    return (f"{source} is not ready for a live station: {lines} "
-            f"(a demo or training desk may set station.trial = true)")
+    return _("{source} is not ready for a live station: {problems} (a demo or training desk may set station.trial = true)",
+             source=source, problems=lines)

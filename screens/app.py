@@ -21,9 +21,11 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from devices.hid import KeyWedge, Scan, WedgeSettings
+from devices.sound import build_sound
 from kiosk.errors import ConfigError, KioskError
-from kiosk.i18n import both
+from kiosk.i18n import _, both, set_default_language, set_language
 from kiosk.services.spooler import PrintSpooler, SpoolReport
+from screens.host import in_desk_language
 from screens.messages import CheckedIn, HubUpdated, Printed, Scanned, StationReady, Synced
 from screens.pin import PinScreen
 from screens.scan import ScanScreen
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
     from kiosk.hub.worker import HubReport
+    from kiosk.ports import Sound
     from kiosk.sync.port import CentralServer
     from screens.host import StationDevices
 
@@ -67,15 +70,21 @@ class KioskApp(App[int], inherit_bindings=False):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, settings: Settings, station: Station | None = None, devices: StationDevices | None = None,
-                 builder: Builder | None = None) -> None:
+                 builder: Builder | None = None, sound: Sound | None = None) -> None:
         """Give either a built ``station`` and ``devices`` (tests) or a ``builder`` run after the first paint."""
         super().__init__()
         self.settings = settings
-        self.lang = settings.language
+        self.lang = settings.language  # the venue's language: attendee screens and slips put it first
+        self.attendee_lang = self.lang  # what the attendee at the screen chose for their own visit (ID/EN)
+        self.staff_lang = self.lang  # what the staff member chose on the PIN pad for their session
+        self._mode_lang: dict[str, str] = {}  # the language each staff/technician mode's screens were made in
+        set_default_language(self.lang)  # workers and the sender store their words in the venue language
         self.station: Station | None = station
         self.devices = devices
         self._builder = builder
         self.last_print = SpoolReport("unknown", False)
+        self.camera_stats: Any = None  # the camera loop's CameraStats while it runs, for the technician's line
+        self.camera_state = ""  # "ready", or why the camera cannot be used
         self.spooler: PrintSpooler | None = None
         self._told_print_error = ""
         self._sync_stop = threading.Event()
@@ -89,6 +98,8 @@ class KioskApp(App[int], inherit_bindings=False):
         self._wedge_timer: Any = None
         self._last_touch = time.monotonic()
         self._warned_idle = False
+        s = settings.sound
+        self.sound: Sound = sound or build_sound(s.output, s.device, s.volume, self.bell, self.set_timer)
 
     @property
     def ready(self) -> bool:
@@ -186,7 +197,7 @@ class KioskApp(App[int], inherit_bindings=False):
             self.lock("left alone")
         elif idle >= limit - IDLE_WARNING_S and not self._warned_idle:
             self._warned_idle = True
-            self.notify(f"Terkunci dalam {IDLE_WARNING_S} d tanpa sentuhan / Locking in {IDLE_WARNING_S} s without a touch",
+            self.notify(_("Locking in {seconds} s without a touch", seconds=IDLE_WARNING_S),
                         severity="warning", timeout=IDLE_WARNING_S)
 
     async def on_event(self, event: events.Event) -> None:
@@ -213,7 +224,7 @@ class KioskApp(App[int], inherit_bindings=False):
                 if getattr(self.screen, "TAKES_SCANS", False):
                     self.screen.post_message(Scanned(action.text))
                 else:
-                    self.notify("Pindaian tidak dipakai di layar ini / A scan is not taken on this screen",
+                    self.notify(_("A scan is not taken on this screen"),
                                 severity="warning", timeout=4)
             else:
                 for key in action.events:
@@ -230,17 +241,27 @@ class KioskApp(App[int], inherit_bindings=False):
             return self.current_mode == "technician"
         return True
 
+    def desk_language(self) -> str:
+        """The staff member's language while a desk is unlocked, the venue's in attendee mode."""
+        return self.lang if self.current_mode == "attendee" else self.staff_lang
+
     def unlock(self, mode: str) -> None:
         """Ask for the PIN of ``mode`` and switch to it when the PIN is right."""
         if not self.ready:
-            self.notify("Menyiapkan stasiun… / Starting the station…", timeout=3)
+            self.notify(_("Starting the station…"), timeout=3)
             return
 
         def done(ok: bool | None) -> None:
-            if ok:
-                self.switch_mode(mode)
+            if not ok:
+                return
+            set_language(self.staff_lang)
+            if self._mode_lang.get(mode, self.staff_lang) != self.staff_lang:  # its screens speak the last one's language
+                self.remove_mode(mode)
+                self.add_mode(mode, self.MODES[mode])
+            self._mode_lang[mode] = self.staff_lang
+            self.switch_mode(mode)
 
-        self.push_screen(PinScreen(mode), done)
+        self.push_screen(PinScreen(mode, self.lang), done)
 
     def lock(self, why: str = "locked") -> None:
         """Back to the attendee scan screen (audited, naming who had the desk open)."""
@@ -248,9 +269,12 @@ class KioskApp(App[int], inherit_bindings=False):
             self.station.access.locked(self.current_mode, self.operator, why)
         self.operator = ""
         self._last_touch, self._warned_idle = time.monotonic(), False
+        set_language(self.lang)  # toasts and errors in attendee mode: the venue's language again
+        self.attendee_lang = self.lang
         self.switch_mode("attendee")
 
     @work(thread=True, group="checkin", exit_on_error=False, description="check in")
+    @in_desk_language
     def check_in(self, text: str, reply_to: MessagePump) -> None:
         """Run the check-in transaction off the UI thread; the outcome goes to ``reply_to``."""
         assert self.station is not None
@@ -277,9 +301,9 @@ class KioskApp(App[int], inherit_bindings=False):
             journal.error("worker %r failed", event.worker.description, exc_info=error)
             self.last_error = f"{event.worker.description}: {error}"
             if self.current_mode == "attendee":  # the words are for staff: an attendee is sent to them
-                self.notify("Silakan ke petugas / Please see staff", severity="warning", timeout=6)
+                self.notify(" / ".join(both("see_staff", self.attendee_lang)), severity="warning", timeout=6)
             else:
-                self.notify(self.last_error, title="Kesalahan / Error", severity="error", timeout=10)
+                self.notify(self.last_error, title=_("Error"), severity="error", timeout=10)
 
     @on(Printed)
     def _printed(self, message: Printed) -> None:
@@ -294,7 +318,7 @@ class KioskApp(App[int], inherit_bindings=False):
             return
         if self.current_mode == "attendee":  # the attendee needs a next step, not a fault code
             key = "card_at_desk" if report.error_kind == "card" else "ticket_at_desk"
-            self.notify(" / ".join(both(key, self.lang)), severity="warning", timeout=8)
+            self.notify(" / ".join(both(key, self.attendee_lang)), severity="warning", timeout=8)
         else:
-            self.notify(f"Printer: {report.error}. The slip stays queued and prints when the printer is ready.",
+            self.notify(_("Printer: {error}. The slip stays queued and prints when the printer is ready.", error=report.error),
                         severity="error", timeout=8)

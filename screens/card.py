@@ -11,6 +11,7 @@ from textual.widgets import Button, Label, Static
 
 from kiosk.domain.visit import VisitState
 from kiosk.errors import KioskError
+from kiosk.i18n import _
 from kiosk.services.desk import VisitView
 from kiosk.services.printing import job_for_subject
 from kiosk.states import PrintJobState
@@ -36,9 +37,9 @@ class CardScreen(HostedScreen, Screen[None]):
             yield Label("", id="form-error")
             yield SlipPreview("", id="card-slip")
         with Horizontal(id="card-buttons"):
-            yield Button("Terbitkan & cetak / Issue & print", id="card-issue", variant="primary")
-            yield Button("Cetak ulang / Reprint", id="card-reprint")
-            yield Button("Kembali / Back", id="card-back-button")
+            yield Button(_("Issue & print"), id="card-issue", variant="primary")
+            yield Button(_("Reprint"), id="card-reprint")
+            yield Button(_("Back"), id="card-back-button")
 
     def on_mount(self) -> None:
         """Show what exists already."""
@@ -55,17 +56,17 @@ class CardScreen(HostedScreen, Screen[None]):
         self.query_one("#card-issue", Button).disabled = view.card_id is not None or view.state != VisitState.VACCINATED
         self.query_one("#card-reprint", Button).disabled = view.card_id is None
         if view.card_id is None:
-            hint = "Catat dosis dulu / Record the dose first" if view.state != VisitState.VACCINATED else "Belum ada kartu / No card yet"
+            hint = _("Record the dose first") if view.state != VisitState.VACCINATED else _("No card yet")
             self.query_one("#card-slip", SlipPreview).update(hint)
             return
         job = job_for_subject(self.kiosk.station.ctx, view.card_id)
         if job is not None:
             slip = self.kiosk.station.printing.slip_for(job.id)
             self.query_one("#card-slip", SlipPreview).show(slip)
-            state = {PrintJobState.PENDING: "menunggu printer / waiting for the printer",
-                     PrintJobState.DONE: "tercetak / printed"}.get(PrintJobState(job.state), job.state)
+            state = {PrintJobState.PENDING: _("waiting for the printer"),
+                     PrintJobState.DONE: _("printed")}.get(PrintJobState(job.state), job.state)
             error = f" — {job.last_error}" if job.last_error else ""
-            self.query_one("#card-print-state", Label).update(f"Cetak / Print: {state}{error}")
+            self.query_one("#card-print-state", Label).update(_("Print: {state}", state=state) + error)
 
     @on(Button.Pressed, "#card-issue")
     def _issue(self) -> None:

@@ -11,18 +11,19 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from kiosk.errors import KioskError
+from kiosk.i18n import N_, _
 from kiosk.services.exchange import CardForExchange, ExchangeRefused
 from kiosk.states import CertificateStatus, OutboxState
 from kiosk.sync.port import Certificate
-from screens.host import HostedScreen
+from screens.host import HostedScreen, in_desk_language
 from screens.messages import Scanned
 
 RECORD_STATES = {
-    OutboxState.ACKNOWLEDGED: "sudah di server nasional / on the national server",
-    OutboxState.PENDING: "menunggu dikirim / waiting to be sent",
-    OutboxState.IN_FLIGHT: "sedang dikirim / being sent",
-    OutboxState.NEEDS_ATTENTION: "ditolak server, perlu tindakan / refused by the server, needs attention",
-    "missing": "tidak ada catatan kirim / no sync record",
+    OutboxState.ACKNOWLEDGED: N_("on the national server"),
+    OutboxState.PENDING: N_("waiting to be sent"),
+    OutboxState.IN_FLIGHT: N_("being sent"),
+    OutboxState.NEEDS_ATTENTION: N_("refused by the server, needs attention"),
+    "missing": N_("no sync record"),
 }
 
 
@@ -56,17 +57,17 @@ class ExchangeScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Scan field, card details, certificate, confirm."""
-        yield Static("Tukar kartu lokal / Exchange a local card", id="exchange-title")
+        yield Static(_("Exchange a local card"), id="exchange-title")
         with Vertical(id="exchange-body"):
-            yield Input(placeholder="Pindai kartu lokal / Scan the local card", id="exchange-scan")
+            yield Input(placeholder=_("Scan the local card"), id="exchange-scan")
             yield Label("", id="exchange-message")
             yield Static("", id="exchange-card")
             yield Static("", id="exchange-certificate")
             with Horizontal(id="exchange-confirm-row"):
-                yield Input(placeholder="Nama petugas / Staff name", id="exchange-staff")
-                yield Button("Tukar & tarik kartu / Exchange & withdraw", id="exchange-confirm", variant="success",
+                yield Input(placeholder=_("Staff name"), id="exchange-staff")
+                yield Button(_("Exchange & withdraw"), id="exchange-confirm", variant="success",
                              disabled=True)
-                yield Button("Kembali / Back", id="exchange-back-button")
+                yield Button(_("Back"), id="exchange-back-button")
 
     def on_scanned(self, message: Scanned) -> None:
         """A keyboard-wedge scanner read the card."""
@@ -81,11 +82,12 @@ class ExchangeScreen(HostedScreen, Screen[None]):
         text = text.strip()
         if not text:
             return
-        self._say("Memeriksa… / Checking…")
+        self._say(_("Checking…"))
         self.query_one("#exchange-confirm", Button).disabled = True
         self.look_up(text)
 
     @work(thread=True, group="exchange", exclusive=True, exit_on_error=False, description="look up the card")
+    @in_desk_language
     def look_up(self, text: str) -> None:
         """Verify and find the card (local), then ask the national server for the certificate (network)."""
         exchange = self.kiosk.station.exchange
@@ -97,7 +99,7 @@ class ExchangeScreen(HostedScreen, Screen[None]):
         record = exchange.certificate_record(view)
         server = self.kiosk.central_server()
         if record is None or server is None:
-            detail = "sinkron tidak diatur / sync is not configured" if server is None else ""
+            detail = _("sync is not configured") if server is None else ""
             self.post_message(self.LookedUp(view, Certificate(CertificateStatus.NOT_YET, detail=detail)))
             return
         self.post_message(self.LookedUp(view, server.certificate(record)))
@@ -112,19 +114,19 @@ class ExchangeScreen(HostedScreen, Screen[None]):
             self._say(message.error, error=True)
             return
         v = message.view
-        card.update(f"{v.name}   NIK {v.nik_masked}\nDosis / Dose {v.dose_number}: {v.product}, lot {v.lot}, "
-                    f"{v.given_at:%d-%m-%Y %H:%M}\nKartu / Card {v.short_id}\n"
-                    f"Catatan dosis / Dose record: {RECORD_STATES.get(v.record_state, v.record_state)}"
+        card.update(_("{name}   NIK {nik}\nDose {dose}: {product}, lot {lot}, {given:%d-%m-%Y %H:%M}\nCard {card}\nDose record: {state}",
+                      name=v.name, nik=v.nik_masked, dose=v.dose_number, product=v.product, lot=v.lot, given=v.given_at,
+                      card=v.short_id, state=_(RECORD_STATES.get(v.record_state, v.record_state)))
                     + (f" — {v.record_error}" if v.record_error else ""))
         c = message.certificate
         if c is not None and c.status == CertificateStatus.ISSUED:
-            cert.update(f"Sertifikat nasional / National certificate: {c.certificate_id}")
-            self._say("Siap ditukar / Ready to exchange")
+            cert.update(_("National certificate: {certificate}", certificate=c.certificate_id))
+            self._say(_("Ready to exchange"))
         else:
-            reason = {CertificateStatus.UNREACHABLE: "server nasional tidak terjangkau / national server unreachable",
-                      CertificateStatus.NOT_YET: "belum terbit / not issued yet"}.get(c.status if c else "", "")
-            cert.update(f"Sertifikat nasional / National certificate: {reason}" + (f" ({c.detail})" if c and c.detail else ""))
-            self._say("Kartu lokal tetap berlaku / The local card stays valid", error=True)
+            reason = {CertificateStatus.UNREACHABLE: _("national server unreachable"),
+                      CertificateStatus.NOT_YET: _("not issued yet")}.get(c.status if c else "", "")
+            cert.update(_("National certificate: {certificate}", certificate=reason) + (f" ({c.detail})" if c and c.detail else ""))
+            self._say(_("The local card stays valid"), error=True)
         self.query_one("#exchange-confirm", Button).disabled = not (c is not None and c.status == CertificateStatus.ISSUED)
 
     @on(Button.Pressed, "#exchange-confirm")
@@ -137,7 +139,7 @@ class ExchangeScreen(HostedScreen, Screen[None]):
         except KioskError as exc:
             self._say(str(exc), error=True)
             return
-        self._say(f"Ditukar: kartu {self.view.short_id} ditarik / Exchanged: card {self.view.short_id} withdrawn")
+        self._say(_("Exchanged: card {short_id} withdrawn", short_id=self.view.short_id))
         self.query_one("#exchange-confirm", Button).disabled = True
         scan = self.query_one("#exchange-scan", Input)
         scan.value = ""

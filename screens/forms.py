@@ -7,6 +7,8 @@ import datetime as dt
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
+from kiosk.i18n import _
+
 
 class FormError(ValueError):
     """A field holds something that is not what it asks for; the message names the field."""
@@ -20,7 +22,7 @@ def number(screen: Screen[object], selector: str, label: str, optional: bool = F
     try:
         return float(text)
     except ValueError:
-        raise FormError(f"{label}: ketik angka / type a number") from None
+        raise FormError(_("{label}: type a number", label=label)) from None
 
 
 def date(screen: Screen[object], selector: str, label: str) -> dt.date:
@@ -31,7 +33,7 @@ def date(screen: Screen[object], selector: str, label: str) -> dt.date:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise FormError(f"{label}: tanggal DD-MM-YYYY / a date DD-MM-YYYY")
+    raise FormError(_("{label}: a date DD-MM-YYYY", label=label))
 
 
 def text(screen: Screen[object], selector: str) -> str:

@@ -6,7 +6,13 @@ app imports the screens, so the screens must not import the app.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+
+from kiosk.i18n import speaking
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
@@ -14,7 +20,7 @@ if TYPE_CHECKING:
     from kiosk.bootstrap import Station
     from kiosk.config import Settings
     from kiosk.hub.worker import HubReport
-    from kiosk.ports import Camera, LiveDecoder, Printer
+    from kiosk.ports import Camera, LiveDecoder, Printer, Sound
     from kiosk.services.spooler import PrintSpooler, SpoolReport
     from kiosk.sync.port import CentralServer
 
@@ -32,7 +38,12 @@ class StationHost(Protocol):
     """The running station as screens use it."""
 
     settings: Settings
-    lang: str
+    lang: str  # the venue's language
+    attendee_lang: str  # the attendee's choice for their own visit (ID/EN on the scan screen)
+    staff_lang: str  # the staff member's choice on the PIN pad
+    camera_stats: Any  # the camera loop's CameraStats while it runs
+    camera_state: str  # "ready", or why the camera cannot be used
+    sound: Sound  # feedback sounds for the attendee
     station: Station
     devices: StationDevices
     spooler: PrintSpooler | None
@@ -53,6 +64,20 @@ class StationHost(Protocol):
     def lock(self, why: str = "locked") -> None: ...
 
     def central_server(self) -> CentralServer | None: ...
+
+    def desk_language(self) -> str: ...
+
+
+def in_desk_language(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a thread worker in the desk's language (the staff member's while unlocked): a worker thread otherwise
+    speaks the venue's language, which is what the sender and the hub duty store."""
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> T:
+        host = getattr(self, "kiosk", self)
+        with speaking(host.desk_language()):
+            return method(self, *args, **kwargs)
+    return run
 
 
 class HostedScreen:

@@ -8,10 +8,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
+from kiosk.i18n import N_, _
 from screens.host import HostedScreen
 
-COLUMNS = ("Jam / Hour", "Check-in", "Divaksin / Dosed", "Ditunda / Postponed", "Ditolak / Turned away",
-           "Tiket / Passes", "Tiket dipakai / Honoured", "Kartu / Cards", "Dipakai / Used", "Sisa / Free")
+COLUMNS = (N_("Hour"), N_("Check-in"), N_("Dosed"), N_("Postponed"), N_("Turned away"),
+           N_("Passes"), N_("Honoured"), N_("Cards"), N_("Used"), N_("Free"))
 
 
 class HoursScreen(HostedScreen, Screen[None]):
@@ -21,15 +22,15 @@ class HoursScreen(HostedScreen, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="hours-back")]
 
     def compose(self) -> ComposeResult:
-        yield Static("Hari ini per jam / Today by the hour", id="sync-title")
+        yield Static(_("Today by the hour"), id="sync-title")
         yield DataTable(id="hours-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="sync-buttons"):
             # left of Back: the bottom right is where the answers' toasts appear, over whatever is there
-            yield Button("Tutup hari / Close the day", id="hours-close-day", variant="warning")
-            yield Button("Kembali / Back", id="hours-back-button")
+            yield Button(_("Close the day"), id="hours-close-day", variant="warning")
+            yield Button(_("Back"), id="hours-back-button")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).add_columns(*(_(c) for c in COLUMNS))
         self.refresh_hours()
         self.set_interval(30, self.refresh_hours)
 
@@ -56,7 +57,7 @@ class HoursScreen(HostedScreen, Screen[None]):
 
         if not self._armed:
             self._armed = True
-            button.label = "Yakin? Tutup hari / Sure? Close the day"
+            button.label = _("Sure? Close the day")
             self.set_timer(10, self._disarm)
             return
         self._disarm()
@@ -64,19 +65,19 @@ class HoursScreen(HostedScreen, Screen[None]):
         try:
             closed = close_day(station.ctx, station.ctx.clock.today(), self.kiosk.operator or "staff")
         except KioskError as exc:
-            self.notify(str(exc), title="Belum bisa ditutup / Not closed yet", severity="warning", timeout=10)
+            self.notify(str(exc), title=_("Not closed yet"), severity="warning", timeout=10)
             return
         if closed.already:
-            self.notify(f"Hari {closed.day} sudah ditutup / {closed.day} was already closed", timeout=6)
+            self.notify(_("{day} was already closed", day=closed.day), timeout=6)
             return
         self.kiosk.print_pending()
-        self.notify(f"Hari ditutup / Day closed: {closed.no_shows} tidak hadir / no-shows; ringkasan dicetak / summary slip printing",
+        self.notify(_("Day closed: {no_shows} no-shows; the summary slip is printing", no_shows=closed.no_shows),
                     timeout=10)
         self.refresh_hours()
 
     def _disarm(self) -> None:
         self._armed = False
-        self.query_one("#hours-close-day", Button).label = "Tutup hari / Close the day"
+        self.query_one("#hours-close-day", Button).label = _("Close the day")
 
     def action_back(self) -> None:
         self.dismiss()

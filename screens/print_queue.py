@@ -10,12 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
+from kiosk.i18n import N_, _
 from kiosk.services.spooler import SpoolReport
 from screens.host import HostedScreen
 from screens.messages import Printed
 from screens.widgets.slip_preview import SlipPreview
 
-KINDS = {"summary": "ringkasan hari / day summary", "card": "kartu / card", "pass": "tiket prioritas / pass", "ticket": "antrean / ticket"}
+KINDS = {"summary": N_("day summary"), "card": N_("card"), "pass": N_("priority pass"), "ticket": N_("queue ticket")}
 
 
 class PrintQueueScreen(HostedScreen, Screen[None]):
@@ -30,20 +31,20 @@ class PrintQueueScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Status, job table, preview of the selected slip, actions."""
-        yield Static("Antrean cetak / Print queue", id="printq-title")
-        yield Label("Printer: …", id="printq-status")
+        yield Static(_("Print queue"), id="printq-title")
+        yield Label(_("Printer: …"), id="printq-status")
         yield DataTable(id="printq-jobs", cursor_type="row")
         yield SlipPreview("", id="printq-preview")
         yield Label("", id="form-error")
         with Horizontal(id="printq-buttons"):
-            yield Button("Cetak sekarang / Print now", id="printq-print", variant="primary")
-            yield Input(placeholder="Alasan batal / Reason to cancel", id="printq-reason")
-            yield Button("Batalkan / Cancel job", id="printq-cancel", variant="error")
-            yield Button("Kembali / Back", id="printq-back-button")
+            yield Button(_("Print now"), id="printq-print", variant="primary")
+            yield Input(placeholder=_("Reason to cancel"), id="printq-reason")
+            yield Button(_("Cancel job"), id="printq-cancel", variant="error")
+            yield Button(_("Back"), id="printq-back-button")
 
     def on_mount(self) -> None:
         """Columns, rows, and ask the printer how it is."""
-        self.query_one(DataTable).add_columns("Jenis", "Status", "Coba", "Dibuat", "Alasan / Reason")
+        self.query_one(DataTable).add_columns(_("Kind"), _("Status"), _("Tries"), _("Made"), _("Reason"))
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -56,8 +57,8 @@ class PrintQueueScreen(HostedScreen, Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for job in self.jobs:
-            kind = KINDS.get(job.kind, job.kind) + (f" (reprint {job.reprint_no})" if job.reprint_no else "")
-            table.add_row(kind, job.state, str(job.attempts), f"{job.created_at:%H:%M}", job.last_error or "-")
+            kind = _(KINDS.get(job.kind, job.kind)) + (_(" (reprint {number})", number=job.reprint_no) if job.reprint_no else "")
+            table.add_row(kind, job.state, str(job.attempts), f"{job.created_at:%H:%M}", _(job.last_error) if job.last_error else "-")
 
     def on_printed(self, message: Printed) -> None:
         """The printer's owner finished a pass: its status and what is left."""
@@ -75,7 +76,7 @@ class PrintQueueScreen(HostedScreen, Screen[None]):
         self.kiosk.print_pending()
 
     def _show_status(self, report: SpoolReport) -> None:
-        self.query_one("#printq-status", Label).update(f"Printer: {report.state}")
+        self.query_one("#printq-status", Label).update(_("Printer: {state}", state=_(report.state)))
 
     @on(Button.Pressed, "#printq-print")
     def _print(self) -> None:

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.i18n import both
+from kiosk.i18n import both, day, other, say
 from kiosk.privacy import short_name
 from kiosk.states import OutcomeKind
 from screens.messages import Scanned
@@ -32,16 +32,28 @@ class ResultOwner(Protocol):
     def submit(self, text: str) -> None: ...
 
 GOOD = {OutcomeKind.ADMITTED}
+SEE_STAFF = {OutcomeKind.NOT_REGISTERED, OutcomeKind.UNRECOGNISED, OutcomeKind.PLAN_OVER, OutcomeKind.APPOINTMENT_MISSED,
+             OutcomeKind.PASS_UNKNOWN, OutcomeKind.FORGED}
 WAIT = {OutcomeKind.ALREADY_CHECKED_IN, OutcomeKind.FULL, OutcomeKind.PASS_HELD, OutcomeKind.TOO_EARLY,
         OutcomeKind.PASS_NOT_TODAY, OutcomeKind.FULL_NO_PASS, OutcomeKind.APPOINTMENT_LATER}
 
 
+def feedback(outcome: CheckInOutcome) -> str:
+    """Which sound goes with the result: "admitted", "refused" (come back, wait, another desk) or "see_staff"."""
+    if outcome.kind in GOOD:
+        return "admitted"
+    return "see_staff" if outcome.kind in SEE_STAFF else "refused"
+
+
 def outcome_lines(outcome: CheckInOutcome, lang: str) -> tuple[str, str]:
     """The two lines (venue language first) that tell the attendee what happened."""
-    fields = {"queue": outcome.queue_number, "time": f"{outcome.at:%H:%M}" if outcome.at else "",
-              "date": f"{outcome.day:%d-%m-%Y}" if outcome.day else ""}
     elsewhere = outcome.kind == OutcomeKind.ALREADY_CHECKED_IN and not outcome.queue_number  # at another station
-    return both("already_elsewhere" if elsewhere else outcome.kind, lang, **fields)
+    key = "already_elsewhere" if elsewhere else outcome.kind
+
+    def words(lang: str) -> str:
+        return say(key, lang, queue=outcome.queue_number, time=f"{outcome.at:%H:%M}" if outcome.at else "",
+                   date=day(outcome.day, lang, "full") if outcome.day else "")
+    return words(lang), words(other(lang))
 
 
 class ResultScreen(HostedScreen, Screen[None]):
@@ -68,7 +80,7 @@ class ResultScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Name, queue number (big), message in both languages."""
-        first, second = outcome_lines(self.outcome, self.kiosk.lang)
+        first, second = outcome_lines(self.outcome, self.kiosk.attendee_lang)
         tone = "good" if self.outcome.kind in GOOD else "wait" if self.outcome.kind in WAIT else "stop"
         with Vertical(id="result-box", classes=tone):
             if self.outcome.name:  # enough for them to recognise themselves, not a NIK-to-name lookup for anyone
@@ -78,10 +90,11 @@ class ResultScreen(HostedScreen, Screen[None]):
             yield Static(first, id="result-message")
             yield Static(second, id="result-message-2")
             if self.outcome.kind == OutcomeKind.FULL and self.outcome.pass_id:
-                yield Static(" / ".join(both("full_pass", self.kiosk.lang)), id="result-pass")
+                yield Static(" / ".join(both("full_pass", self.kiosk.attendee_lang)), id="result-pass")
 
     def on_mount(self) -> None:
-        """Return to the scan screen after the configured seconds."""
+        """Sound the result; return to the scan screen after the configured seconds."""
+        self.kiosk.sound.play(feedback(self.outcome))
         self._restart_clear_timer()
 
     def offer(self, outcome: CheckInOutcome) -> None:
@@ -98,6 +111,7 @@ class ResultScreen(HostedScreen, Screen[None]):
         if not self.waiting or self._leaving:
             return
         self.outcome = self.waiting.popleft()
+        self.kiosk.sound.play(feedback(self.outcome))
         self.shown_at = time.monotonic()
         self.refresh(recompose=True)
         self._restart_clear_timer()

@@ -6,6 +6,7 @@ keyboard-wedge scanner typing into the box, or from the on-screen keypad.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from kiosk.i18n import both
+from kiosk.i18n import LANGUAGE_NAMES, N_, _, both, other, say
 from screens.host import HostedScreen
 from screens.messages import CheckedIn, Scanned
 from screens.result import ResultScreen
@@ -28,14 +29,17 @@ if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
 
 
+journal = logging.getLogger("kiosk.scan")
+
+
 class ScanScreen(HostedScreen, Screen[None]):
     """Attendee mode's home screen."""
 
     TAKES_SCANS = True
     CSS_PATH = "scan.tcss"
     AUTO_FOCUS = "#scan-input"
-    BINDINGS = [Binding("f2", "unlock('staff')", "Staff", id="unlock-staff", show=False),
-                Binding("f3", "unlock('technician')", "Technician", id="unlock-technician", show=False)]
+    BINDINGS = [Binding("f2", "unlock('staff')", _("Staff"), id="unlock-staff", show=False),
+                Binding("f3", "unlock('technician')", _("Technician"), id="unlock-technician", show=False)]
 
     class CodeSeen(Message):
         """The camera worker decoded a code."""
@@ -72,23 +76,50 @@ class ScanScreen(HostedScreen, Screen[None]):
         self.started = False
         self.preview_cells: tuple[int, int] | None = None
         self.queued: deque[str] = deque()  # scans not yet checked in, in the order they came
+        self.camera_state = ""
 
     def compose(self) -> ComposeResult:
-        """Venue, prompt in both languages, input box, keypad, camera status, staff corner."""
-        first, second = both("scan_prompt", self.kiosk.lang)
+        """Venue, prompt in both languages, input box, keypad, camera status, staff corner, language switch."""
+        lang = self.kiosk.attendee_lang
+        first, second = both("scan_prompt", lang)
         with Vertical(id="scan-main"):
             yield Static(self.kiosk.settings.venue.name, id="scan-venue")
             yield Static(first, id="scan-prompt")
             yield Static(second, id="scan-prompt-2")
             with Horizontal(id="scan-body"):
                 with Vertical(id="scan-left"):
-                    yield Input(placeholder="NIK / kode registrasi", id="scan-input", max_length=2048)
+                    yield Input(placeholder=say(N_("NIK or code"), lang), id="scan-input", max_length=2048)
                     yield Label("", id="scan-error")
-                    yield Label("Menyiapkan… / Starting…", id="scan-camera")
+                    yield Label(say(N_("Camera: starting…"), lang), id="scan-camera")
                     if self._previewing():
                         yield CameraPreview(id="scan-preview")
                 yield Keypad()
-        yield Button("Petugas", id="scan-staff", compact=True)
+        yield Button(_("Staff"), id="scan-staff", compact=True)
+        yield Button(LANGUAGE_NAMES[other(lang)], id="scan-language", compact=True)
+
+    @on(Button.Pressed, "#scan-language")
+    def _switch_language(self) -> None:
+        """The attendee's language for their own visit: the screen's words and their result follow it."""
+        self.kiosk.attendee_lang = other(self.kiosk.attendee_lang)
+        self.show_language()
+        self.query_one("#scan-input", Input).focus()  # typing goes on where it was
+
+    def show_language(self) -> None:
+        """Word the screen in the attendee's language (first) with the other beneath."""
+        lang = self.kiosk.attendee_lang
+        first, second = both("scan_prompt", lang)
+        self.query_one("#scan-prompt", Static).update(first)
+        self.query_one("#scan-prompt-2", Static).update(second)
+        self.query_one("#scan-input", Input).placeholder = say(N_("NIK or code"), lang)
+        self.query_one("#scan-language", Button).label = LANGUAGE_NAMES[other(lang)]
+        self._show_camera()
+
+    def on_screen_resume(self) -> None:
+        """Back from a result, a lock or the PIN pad: the next attendee starts in the venue's language."""
+        if self.kiosk.attendee_lang != self.kiosk.lang:
+            self.kiosk.attendee_lang = self.kiosk.lang
+            self.show_language()
+        self.query_one("#scan-input", Input).focus()
 
     def _previewing(self) -> bool:
         return self.kiosk.settings.devices.camera != "none" and self.kiosk.settings.devices.camera_preview \
@@ -107,7 +138,7 @@ class ScanScreen(HostedScreen, Screen[None]):
         if getattr(self.kiosk.devices, "camera", None) is not None:
             self.watch_camera()
         else:
-            self.query_one("#scan-camera", Label).update("Kamera: -")
+            self.query_one("#scan-camera", Label).update(say(N_("Camera: none — type your NIK"), self.kiosk.attendee_lang))
         self._next()
 
     @on(Keypad.Pressed)
@@ -156,7 +187,15 @@ class ScanScreen(HostedScreen, Screen[None]):
 
     @on(CameraStatus)
     def _camera(self, message: CameraStatus) -> None:
-        self.query_one("#scan-camera", Label).update(f"Kamera/Camera: {message.text}")
+        self.camera_state = message.text
+        self._show_camera()
+
+    def _show_camera(self) -> None:
+        lang, state = self.kiosk.attendee_lang, self.camera_state
+        if not state:
+            return
+        words = say(N_("Camera: ready"), lang) if state == "ready" else say(N_("Camera: not working — type your NIK"), lang)
+        self.query_one("#scan-camera", Label).update(words)
 
     def submit(self, text: str) -> None:
         """Check in whoever ``text`` names; scans that come meanwhile wait their turn, none is lost."""
@@ -177,8 +216,11 @@ class ScanScreen(HostedScreen, Screen[None]):
         """Show the outcome (or the error) of the check-in this screen asked for, then take the next scan."""
         self.busy = False
         outcome = message.outcome
-        if outcome is None:
-            self.query_one("#scan-error", Label).update(message.error)
+        if outcome is None:  # the words are for staff (kept for their desk and the log); the attendee is sent to them
+            self.kiosk.last_error = message.error
+            journal.warning("check-in failed: %s", message.error)
+            self.query_one("#scan-error", Label).update(say("see_staff", self.kiosk.attendee_lang))
+            self.kiosk.sound.play("see_staff")
         else:
             self._show(outcome)
         self._next()
@@ -206,10 +248,12 @@ class ScanScreen(HostedScreen, Screen[None]):
         from devices.camera_loop import CameraLoop
 
         devices, fps = self.kiosk.devices, self.kiosk.settings.devices.camera_fps
-        CameraLoop(devices.camera, devices.decoder, fps).run(
-            get_current_worker().cancelled_event, on_code=lambda text: self.post_message(self.CodeSeen(text)),
+        loop = CameraLoop(devices.camera, devices.decoder, fps)
+        self.kiosk.camera_stats = loop.stats
+        loop.run(get_current_worker().cancelled_event, on_code=lambda text: self.post_message(self.CodeSeen(text)),
             on_status=self._camera_status, on_frame=self._send_preview)
 
     def _camera_status(self, state: str) -> None:
-        text = "siap / ready" if state == "ready" else f"{state} — ketik NIK / type your NIK"
-        self.post_message(self.CameraStatus(text))
+        """From the camera worker: "ready", or why not (for the technician; the attendee is told to type)."""
+        self.kiosk.camera_state = state
+        self.post_message(self.CameraStatus(state))

@@ -9,13 +9,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from kiosk.domain.screening import Outcome, ScreeningAnswers, age_on
+from kiosk.domain.screening import Outcome, ScreeningAnswers, age_on, reason_text
 from kiosk.errors import KioskError
+from kiosk.i18n import _, language
 from kiosk.services.desk import VisitView
 from screens import forms
 from screens.host import HostedScreen
-
-OVERRIDES = [(f"{o.label_id} / {o.value}", o.value) for o in Outcome]
 
 
 class ScreeningScreen(HostedScreen, Screen[None]):
@@ -39,37 +38,38 @@ class ScreeningScreen(HostedScreen, Screen[None]):
         rules = self.kiosk.station.ctx.rules
         today = self.kiosk.station.ctx.clock.today()
         age = age_on(self.visit.birth_date, today)
-        yield Static(f"{self.visit.queue_number}  {self.visit.name}  ({self.visit.nik_masked}, {age} th)  "
-                     f"dosis {self.visit.dose_number} — {rules.title}", id="screening-title")
+        v = self.visit
+        yield Static(_("{queue}  {name}  ({nik}, {age} y)  dose {dose} — {title}", queue=v.queue_number, name=v.name,
+                       nik=v.nik_masked, age=age, dose=v.dose_number, title=rules.title_in(language())), id="screening-title")
         with Horizontal(id="screening-vitals"):
-            yield Input(placeholder="Suhu °C", id="screening-temperature", type="number")
-            yield Input(placeholder="Sistolik", id="screening-systolic", type="integer")
-            yield Input(placeholder="Diastolik", id="screening-diastolic", type="integer")
-            yield Input(placeholder="Sist. ulang", id="screening-recheck-systolic", type="integer")
-            yield Input(placeholder="Diast. ulang", id="screening-recheck-diastolic", type="integer")
+            yield Input(placeholder=_("Temperature °C"), id="screening-temperature", type="number")
+            yield Input(placeholder=_("Systolic"), id="screening-systolic", type="integer")
+            yield Input(placeholder=_("Diastolic"), id="screening-diastolic", type="integer")
+            yield Input(placeholder=_("Systolic again"), id="screening-recheck-systolic", type="integer")
+            yield Input(placeholder=_("Diastolic again"), id="screening-recheck-diastolic", type="integer")
         with VerticalScroll(id="screening-questions"):
             for question in rules.questions_for(self.visit.dose_number, age):
-                yield Checkbox(f"{question.id_text} / {question.en_text}", id=f"q-{question.id}",
+                yield Checkbox(question.text(language()), id=f"q-{question.id}",
                                classes="screening-question", compact=True)
         with Vertical(id="screening-decision"):
-            yield Static("Hasil / Outcome: (isi suhu dan tekanan darah)", id="screening-outcome")
+            yield Static(_("Outcome: (enter temperature and blood pressure)"), id="screening-outcome")
             with Horizontal(classes="screening-row"):
-                yield Select(OVERRIDES, prompt="Ubah hasil / Override", id="screening-override", allow_blank=True)
-                yield Input(placeholder="Alasan / Reason", id="screening-reason")
-                yield Input(placeholder="Petugas / Staff", id="screening-staff")
+                yield Select([(o.words, o.value) for o in Outcome], prompt=_("Override"), id="screening-override", allow_blank=True)
+                yield Input(placeholder=_("Reason"), id="screening-reason")
+                yield Input(placeholder=_("Staff"), id="screening-staff")
             yield Label("", id="form-error")
             with Horizontal(id="screening-buttons"):
-                yield Button("Simpan / Save", id="screening-save-button", variant="primary")
-                yield Button("Kembali / Back", id="screening-back-button")
+                yield Button(_("Save"), id="screening-save-button", variant="primary")
+                yield Button(_("Back"), id="screening-back-button")
 
     def answers(self) -> ScreeningAnswers:
         """The form as ScreeningAnswers; FormError names a bad field."""
-        recheck_sys = forms.number(self, "#screening-recheck-systolic", "Ulang sistolik", optional=True)
-        recheck_dia = forms.number(self, "#screening-recheck-diastolic", "Ulang diastolik", optional=True)
+        recheck_sys = forms.number(self, "#screening-recheck-systolic", _("Systolic again"), optional=True)
+        recheck_dia = forms.number(self, "#screening-recheck-diastolic", _("Diastolic again"), optional=True)
         return ScreeningAnswers(
-            temperature_c=forms.number(self, "#screening-temperature", "Suhu") or 0.0,
-            systolic=int(forms.number(self, "#screening-systolic", "Sistolik") or 0),
-            diastolic=int(forms.number(self, "#screening-diastolic", "Diastolik") or 0),
+            temperature_c=forms.number(self, "#screening-temperature", _("Temperature")) or 0.0,
+            systolic=int(forms.number(self, "#screening-systolic", _("Systolic")) or 0),
+            diastolic=int(forms.number(self, "#screening-diastolic", _("Diastolic")) or 0),
             recheck_systolic=int(recheck_sys) if recheck_sys is not None else None,
             recheck_diastolic=int(recheck_dia) if recheck_dia is not None else None,
             answers={c.id.removeprefix("q-"): c.value for c in self.query(".screening-question").results(Checkbox)
@@ -82,12 +82,12 @@ class ScreeningScreen(HostedScreen, Screen[None]):
         try:
             result = self.kiosk.station.clinic.preview_screening(self.visit.visit_id, self.answers())
         except forms.FormError:
-            self.query_one("#screening-outcome", Static).update("Hasil / Outcome: (isi suhu dan tekanan darah)")
+            self.query_one("#screening-outcome", Static).update(_("Outcome: (enter temperature and blood pressure)"))
             return
-        reasons = "; ".join(result.reasons) or "-"
-        hint = "  ⚠ ukur ulang TD 5-10 menit / re-measure BP" if result.needs_bp_recheck else ""
+        reasons = "; ".join(reason_text(self.kiosk.station.ctx.rules, r, language()) for r in result.reasons) or "-"
+        hint = "  ⚠ " + _("re-measure the blood pressure in 5-10 minutes") if result.needs_bp_recheck else ""
         self.query_one("#screening-outcome", Static).update(
-            f"Hasil / Outcome: [b]{result.outcome.label_id}[/] ({result.outcome.value}) — {reasons}{hint}")
+            _("Outcome: [b]{outcome}[/] — {reasons}", outcome=result.outcome.words, reasons=reasons) + hint)
 
     @on(Button.Pressed, "#screening-save-button")
     def action_save(self) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
+from kiosk.i18n import _
 
 log = logging.getLogger("kiosk.serve")
 TAKEOVER_S = 10.0
@@ -44,10 +45,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server  # noqa: F401 - an optional extra
     except ImportError:
-        raise ConfigError("kiosk serve needs the `serve` extra: uv sync --extra serve (deploy/install.sh installs it)") from None
+        raise ConfigError(_("kiosk serve needs the `serve` extra: uv sync --extra serve (deploy/install.sh installs it)")) from None
     if not _loopback(args.host):
-        raise ConfigError(f"kiosk serve --host {args.host}: only a loopback address (127.0.0.1): the page has no login "
-                          "of its own and is the station's screen, not a web site")
+        raise ConfigError(_("kiosk serve --host {host}: only a loopback address (127.0.0.1): the page has no "
+                            "login of its own and is the station's screen, not a web site", host=args.host))
     command = [sys.executable, "-m", "kiosk", *(["--config", args.config] if args.config else []), "run"]
     server = _one_station_server(shlex.join(["exec", *command]), args.host, args.port, f"Sentra — {settings.venue.name}")
     log.info("serving station %s on http://%s:%d", settings.station.id, args.host, args.port)
@@ -73,7 +74,7 @@ def _one_station_server(command: str, host: str, port: int, title: str) -> Any:
             pass
 
         async def on_startup(self, app: web.Application) -> None:
-            print(f"kiosk serve: the station is on http://{host}:{port}", flush=True)
+            print(_("kiosk serve: the station is on http://{host}:{port}", host=host, port=port), flush=True)
 
         async def on_shutdown(self, app: web.Application) -> None:
             async with self._lock:

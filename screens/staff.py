@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label
 
 from kiosk.domain.visit import VisitState
+from kiosk.i18n import N_, _, language
 from kiosk.services.desk import VisitView
 from kiosk.states import OutcomeKind
 from screens.card import CardScreen
@@ -29,9 +30,9 @@ class VenueLine(Label):
         self.screen.action_venue()  # type: ignore[attr-defined]
 
 
-STATE_LABELS = {VisitState.CHECKED_IN: "check-in", VisitState.SCREENED: "skrining OK", VisitState.VACCINATED: "divaksin",
-                VisitState.CARD_ISSUED: "kartu", VisitState.POSTPONED: "ditunda", VisitState.REFERRED: "dirujuk",
-                VisitState.NOT_GIVEN: "tidak diberikan", VisitState.NO_SHOW: "tidak hadir"}
+STATE_LABELS = {VisitState.CHECKED_IN: N_("checked in"), VisitState.SCREENED: N_("screened"), VisitState.VACCINATED: N_("vaccinated"),
+                VisitState.CARD_ISSUED: N_("card issued"), VisitState.POSTPONED: N_("postponed"), VisitState.REFERRED: N_("referred"),
+                VisitState.NOT_GIVEN: N_("not given"), VisitState.NO_SHOW: N_("no-show")}
 
 
 DESK_BUTTONS = {"screening": "staff-screening", "vaccination": "staff-dose", "card": "staff-card"}
@@ -63,23 +64,23 @@ class StaffScreen(HostedScreen, Screen[None]):
             yield Label("", id="staff-sync")
             yield VenueLine("", id="staff-venue")
             with Horizontal(id="staff-search-row"):
-                yield Input(placeholder="Pindai / cari: nama, NIK, kode, antrean — scan or search", id="staff-search")
-                yield Button("Check-in", id="staff-checkin", variant="primary")
-                yield Button("Tukar kartu / Exchange", id="staff-exchange")
-                yield Button("Sinkron / Sync", id="staff-sync-button")
+                yield Input(placeholder=_("Scan or search: name, NIK, code, queue"), id="staff-search")
+                yield Button(_("Check-in"), id="staff-checkin", variant="primary")
+                yield Button(_("Exchange"), id="staff-exchange")
+                yield Button(_("Sync"), id="staff-sync-button")
             yield Label("", id="staff-message")
             yield DataTable(id="staff-visits", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="staff-actions"):
-                yield Button("Skrining / Screening", id="staff-screening")
-                yield Button("Dosis / Dose", id="staff-dose")
-                yield Button("Kartu / Card", id="staff-card")
-                yield Button("Walk-in", id="staff-walkin-button")
-                yield Button("Cetak / Print queue", id="staff-print-queue")
-                yield Button("Kunci / Lock", id="staff-lock-button", variant="error")
+                yield Button(_("Screening"), id="staff-screening")
+                yield Button(_("Dose"), id="staff-dose")
+                yield Button(_("Card"), id="staff-card")
+                yield Button(_("Walk-in"), id="staff-walkin-button")
+                yield Button(_("Print queue"), id="staff-print-queue")
+                yield Button(_("Lock"), id="staff-lock-button", variant="error")
 
     def on_mount(self) -> None:
         """Set up the table columns; offer only the steps this station's desk does."""
-        self.query_one(DataTable).add_columns("Antrean", "Nama", "NIK", "Dosis", "Jam", "Status")
+        self.query_one(DataTable).add_columns(_("Queue"), _("Name"), "NIK", _("Dose"), _("Time"), _("Status"))
         role = self.kiosk.station.ctx.role
         for desk, button in DESK_BUTTONS.items():
             self.query_one(f"#{button}", Button).disabled = role not in ("all", desk)
@@ -87,7 +88,7 @@ class StaffScreen(HostedScreen, Screen[None]):
         self.action_refresh()
         self.set_interval(5, self.show_sync)
         if self.kiosk.last_error:  # what went wrong while the desk was locked (the attendee was sent to staff)
-            self._say(f"Kesalahan terakhir / Last error: {self.kiosk.last_error}", error=True)
+            self._say(_("Last error: {error}", error=self.kiosk.last_error), error=True)
 
     def on_screen_resume(self) -> None:
         """Coming back from a form: show fresh numbers."""
@@ -113,13 +114,13 @@ class StaffScreen(HostedScreen, Screen[None]):
         ctx = self.kiosk.station.ctx
         status = self.kiosk.station.sync.status()
         if self.kiosk.settings.sync.server == "none":
-            text = f"Sinkron / Sync: tidak diatur / not configured — {status.backlog} menunggu / waiting"
+            text = _("Sync: not configured — {backlog} waiting", backlog=status.backlog)
         else:
             age = status.oldest_age(ctx.clock.now())
-            oldest = f" (tertua / oldest {int(age.total_seconds() // 60)} min)" if age is not None else ""
+            oldest = _(" (oldest {minutes} min)", minutes=int(age.total_seconds() // 60)) if age is not None else ""
             last = f"{ctx.clock.local(status.last_success_at):%H:%M}" if status.last_success_at else "-"
-            text = (f"Sinkron / Sync: {status.backlog} menunggu / waiting{oldest} · {status.needs_attention} perlu tindakan"
-                    f" / need attention · terakhir berhasil / last success {last}")
+            text = _("Sync: {backlog} waiting{oldest} · {attention} need attention · last success {last}",
+                     backlog=status.backlog, oldest=oldest, attention=status.needs_attention, last=last)
             if status.last_error and (status.backlog or status.needs_attention):
                 text += f" · {status.last_error[:80]}"
         label = self.query_one("#staff-sync", Label)
@@ -128,7 +129,7 @@ class StaffScreen(HostedScreen, Screen[None]):
         report = self.kiosk.hub_report
         if self.kiosk.settings.hub.url:
             venue = self.query_one(VenueLine)
-            venue.update((report.line() if report is not None else "Menghubungi hub… / Reaching the hub…")
+            venue.update((report.line() if report is not None else _("Reaching the hub…"))
                          + "  [F10]")
             venue.set_class(report is not None and (not report.online or bool(report.conflicts)), "error")
 
@@ -138,7 +139,7 @@ class StaffScreen(HostedScreen, Screen[None]):
         table.clear()
         for v in visits:
             table.add_row(v.queue_number, v.name, v.nik_masked, str(v.dose_number), f"{v.checked_in_at:%H:%M}",
-                          STATE_LABELS.get(v.state, v.state), key=str(v.visit_id))
+                          _(STATE_LABELS.get(v.state, v.state)), key=str(v.visit_id))
 
     def on_scanned(self, message: Scanned) -> None:
         """A scanner read a code at the desk: find that person, checking them in if they are not yet."""
@@ -163,8 +164,8 @@ class StaffScreen(HostedScreen, Screen[None]):
         if message.outcome is None:
             self._say(message.error, error=True)
             return
-        first, second = outcome_lines(message.outcome, "id")
-        self._say(f"{message.outcome.name}: {first} / {second}", error=message.outcome.kind != OutcomeKind.ADMITTED)
+        first, _second = outcome_lines(message.outcome, language())
+        self._say(f"{message.outcome.name}: {first}", error=message.outcome.kind != OutcomeKind.ADMITTED)
         self.query_one("#staff-search", Input).value = message.outcome.queue_number if message.outcome.queue_number else ""
         self.action_refresh()
 
@@ -184,7 +185,7 @@ class StaffScreen(HostedScreen, Screen[None]):
     def _open(self, event: Button.Pressed) -> None:
         visit = self.selected()
         if visit is None:
-            self._say("Pilih kunjungan dulu / Select a visit first", error=True)
+            self._say(_("Select a visit first"), error=True)
             return
         screen = {"staff-screening": ScreeningScreen, "staff-dose": DoseScreen, "staff-card": CardScreen}[event.button.id or ""]
         self.app.push_screen(screen(visit))

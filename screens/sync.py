@@ -10,12 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kiosk.errors import KioskError
+from kiosk.i18n import N_, _
 from kiosk.services.sync_desk import AttentionItem, status_lines
 from screens.host import HostedScreen
 
-TOPICS = {"visit.checked_in": "check-in", "screening.recorded": "skrining / screening",
-          "vaccination.recorded": "dosis / dose", "card.issued": "kartu / card", "pass.issued": "tiket / pass",
-          "registration.created": "pendaftaran / registration", "visit.no_show": "tidak hadir / no-show"}
+TOPICS = {"visit.checked_in": N_("check-in"), "screening.recorded": N_("screening"),
+          "vaccination.recorded": N_("dose"), "card.issued": N_("card"), "pass.issued": N_("priority pass"),
+          "registration.created": N_("registration"), "visit.no_show": N_("no-show")}
 
 
 
@@ -32,20 +33,20 @@ class SyncScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Status, table, the selected record's error, actions."""
-        yield Static("Sinkron ke server pusat / Sync to the central server", id="sync-title")
+        yield Static(_("Sync to the central server"), id="sync-title")
         yield Static("", id="sync-status")
-        yield Label("Perlu tindakan / Needs attention", id="sync-attention-title")
+        yield Label(_("Needs attention"), id="sync-attention-title")
         yield DataTable(id="sync-attention", cursor_type="row")
         yield Static("", id="sync-error")
         yield Label("", id="form-error")
         with Horizontal(id="sync-buttons"):
-            yield Input(placeholder="Nama / Your name", id="sync-by")
-            yield Button("Kirim ulang / Resend", id="sync-resend", variant="primary")
-            yield Button("Kembali / Back", id="sync-back-button")
+            yield Input(placeholder=_("Your name"), id="sync-by")
+            yield Button(_("Resend"), id="sync-resend", variant="primary")
+            yield Button(_("Back"), id="sync-back-button")
 
     def on_mount(self) -> None:
         """Columns and rows; refresh while open (the sender works in the background)."""
-        self.query_one(DataTable).add_columns("#", "Jenis / Kind", "Orang / Person", "Coba / Tries", "Dibuat / Made")
+        self.query_one(DataTable).add_columns("#", _("Kind"), _("Person"), _("Tries"), _("Made"))
         self.action_refresh()
         self.set_interval(5, self.action_refresh)
         self.fill_operator("#sync-by")
@@ -60,14 +61,14 @@ class SyncScreen(HostedScreen, Screen[None]):
         now = station.ctx.clock.now()
         lines = status_lines(station.sync.status(), now, station.ctx.clock.tz)
         if self.kiosk.settings.sync.server == "none":
-            lines.insert(0, "sinkron tidak diatur (sync.server = none): catatan menunggu di stasiun / records wait here")
+            lines.insert(0, _("sync is not configured (sync.server = none): records wait on this station"))
         self.query_one("#sync-status", Static).update("\n".join(lines))
         self.items = station.sync.attention()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         for item in self.items:
-            table.add_row(str(item.seq), TOPICS.get(item.topic, item.topic), item.person or "-", str(item.attempts),
+            table.add_row(str(item.seq), _(TOPICS.get(item.topic, item.topic)), item.person or "-", str(item.attempts),
                           f"{station.ctx.clock.local(item.created_at):%d-%m %H:%M}")
         if self.items:
             table.move_cursor(row=min(row or 0, len(self.items) - 1))
@@ -89,7 +90,7 @@ class SyncScreen(HostedScreen, Screen[None]):
         if item is None:
             return
         if not by:
-            self.query_one("#form-error", Label).update("Isi nama Anda / Type your name (it goes in the audit log)")
+            self.query_one("#form-error", Label).update(_("Type your name (it goes in the audit log)"))
             return
         try:
             self.kiosk.station.sync.resend(item.row_id, by)

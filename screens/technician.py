@@ -12,11 +12,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
+from devices.diagnostics import sound_check
 from kiosk.config import effective_settings
 from kiosk.diagnostics import Check, station_checks, with_action
-from kiosk.ports import DeviceError
+from kiosk.i18n import _
 from kiosk.services.slips import diagnostic_slip
-from screens.host import HostedScreen
+from screens.host import HostedScreen, in_desk_language
 from screens.messages import Scanned
 
 
@@ -42,19 +43,19 @@ class TechnicianScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Checks table, config view, buttons."""
-        yield Static("Diagnostik teknisi / Technician diagnostics", id="tech-title")
+        yield Static(_("Technician diagnostics"), id="tech-title")
         with VerticalScroll(id="tech-body"):
             yield DataTable(id="tech-checks", cursor_type="row")
             yield Static("", id="tech-config")
         with Horizontal(id="tech-buttons"):
-            yield Button("Periksa lagi / Check again", id="tech-recheck-button")
-            yield Button("Cetak uji / Test print", id="tech-test-print")
-            yield Button("Kunci / Lock", id="tech-lock-button")
-            yield Button("Keluar / Quit", id="tech-quit", variant="error")
+            yield Button(_("Check again"), id="tech-recheck-button")
+            yield Button(_("Test print"), id="tech-test-print")
+            yield Button(_("Lock"), id="tech-lock-button")
+            yield Button(_("Quit"), id="tech-quit", variant="error")
 
     def on_mount(self) -> None:
         """Columns, then the first round of checks."""
-        self.query_one(DataTable).add_columns("Bagian / Part", "Status", "Rincian / Detail")
+        self.query_one(DataTable).add_columns(_("Part"), _("Status"), _("Detail"))
         config = effective_settings(self.kiosk.station.settings)
         self.query_one("#tech-config", Static).update(json.dumps(config, indent=2, sort_keys=True, default=str))
         self.action_run_checks()
@@ -66,12 +67,14 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         self.check_devices()
 
     @work(thread=True, group="diagnostics", exclusive=True, exit_on_error=False, description="device checks")
+    @in_desk_language
     def check_devices(self) -> None:
         """Open each device the way the station would, and report."""
         devices = self.kiosk.devices
         checks = [Check("decoder", not devices.problems, ", ".join(d.name for d in devices.decoder.decoders)
                         + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
-        checks.append(_device_check("camera", devices.camera, lambda c: c.open()))
+        checks.append(self._camera_check())
+        checks.append(sound_check(self.kiosk.settings))
         self.post_message(self.DeviceChecks(checks, station_checks(self.kiosk.station)))
         self.kiosk.print_pending()  # the printer's owner answers with its next report
 
@@ -84,12 +87,26 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         """The printer's owner reported: refresh its line."""
         self._fill(self.station_lines + self.device_checks + [self._printer_check()])
 
+    def _camera_check(self) -> Check:
+        """The camera's line from its owner, the scan screen's loop: resolution, frame rate, the last code read."""
+        import time
+
+        camera, stats, state = self.kiosk.devices.camera, self.kiosk.camera_stats, self.kiosk.camera_state
+        if camera is None:
+            return Check("camera", True, _("not configured"))
+        if stats is None or not state:
+            return Check("camera", False, _("not started yet"))
+        if state != "ready":
+            return Check("camera", False, state)
+        detail, ok, action = stats.describe(time.monotonic())
+        return Check("camera", ok, f"{detail} — {type(camera).__name__}{_where(camera)}", action)
+
     def _scanner_check(self) -> Check:
         if self.scanner_line is not None:
             return self.scanner_line
         if not self.kiosk.settings.devices.hid_scanner:
-            return Check("scanner", True, "keyboard-wedge detection is off (devices.hid_scanner = false)")
-        return Check("scanner", True, "scan something now (a registration QR, a card) to test the scanner")
+            return Check("scanner", True, _("keyboard-wedge detection is off (devices.hid_scanner = false)"))
+        return Check("scanner", True, _("scan something now (a registration QR, a card) to test the scanner"))
 
     def on_scanned(self, message: Scanned) -> None:
         """A scanner's burst on this screen: what it read, kept to what a technician needs (a NIK masked)."""
@@ -97,29 +114,29 @@ class TechnicianScreen(HostedScreen, Screen[None]):
 
         payload = parse_payload(message.text)
         if isinstance(payload, RegistrationCode):
-            what = f"registration code {payload.code}"
+            what = _("registration code {code}", code=payload.code)
         elif isinstance(payload, Nik):
-            what = f"a NIK ({payload.masked})"
+            what = _("a NIK ({nik})", nik=payload.masked)
         elif isinstance(payload, SignedCredential):
-            what = f"a Sentra {payload.kind} {payload.credential_id}"
+            what = _("a Sentra {kind} {id}", kind=payload.kind, id=payload.credential_id)
         else:
-            what = f"{len(message.text)} characters the station does not take ({payload.reason})"
-        self.scanner_line = Check("scanner", True, f"read {what}, as one burst: the scanner works")
+            what = _("{count} characters the station does not take ({reason})", count=len(message.text), reason=payload.reason)
+        self.scanner_line = Check("scanner", True, _("read {what}, as one burst: the scanner works", what=what))
         self._fill(self.station_lines + self.device_checks + [self._printer_check()])
 
     def _printer_check(self) -> Check:
         if self.kiosk.devices.printer is None:
-            return Check("printer", True, "tidak dipakai / not configured")
+            return Check("printer", True, _("not configured"))
         report = self.kiosk.last_print
-        waiting = f"; {report.waiting} slip(s) waiting" if report.waiting else ""
-        return Check("printer", report.state == "ready", f"{self.kiosk.settings.devices.printer_url}: {report.state}{waiting}")
+        waiting = _("; {count} slip(s) waiting", count=report.waiting) if report.waiting else ""
+        return Check("printer", report.state == "ready", f"{self.kiosk.settings.devices.printer_url}: {_(report.state)}{waiting}")
 
     def _fill(self, checks: list[Check]) -> None:
         table = self.query_one(DataTable)
         table.clear()
         for check in map(with_action, [*checks, self._scanner_check()]):
             detail = check.detail if check.ok else f"{check.detail} — {check.action}"
-            table.add_row(check.part, "OK" if check.ok else "MASALAH / PROBLEM", detail)
+            table.add_row(check.part_words, "OK" if check.ok else _("PROBLEM"), detail)
 
     @on(Button.Pressed, "#tech-recheck-button")
     def _recheck(self) -> None:
@@ -130,13 +147,14 @@ class TechnicianScreen(HostedScreen, Screen[None]):
         self.test_print()
 
     @work(thread=True, group="test-print", exit_on_error=False, description="test print")
+    @in_desk_language
     def test_print(self) -> None:
         """Ask the printer's owner for a test slip (nothing is recorded) and say how it went."""
         if self.kiosk.spooler is None:
             return
         outcome = self.kiosk.spooler.test_page(diagnostic_slip(self.kiosk.settings)).result()
         if outcome == "printed":
-            self.app.call_from_thread(self.app.notify, "Cetak uji terkirim / Test slip printed")
+            self.app.call_from_thread(self.app.notify, _("Test slip printed"))
         else:
             self.app.call_from_thread(self.app.notify, outcome, severity="error")
 
@@ -149,15 +167,6 @@ class TechnicianScreen(HostedScreen, Screen[None]):
     def _quit(self) -> None:
         self.app.exit(0)
 
-
-def _device_check(part: str, device: object, probe: object) -> Check:
-    if device is None:
-        return Check(part, True, "tidak dipakai / not configured")
-    try:
-        probe(device)  # type: ignore[operator]
-    except DeviceError as exc:
-        return Check(part, False, str(exc))
-    return Check(part, True, type(device).__name__ + _where(device))
 
 
 def _where(device: object) -> str:

@@ -9,11 +9,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, Static
 
+from kiosk.i18n import N_, _
 from screens.host import HostedScreen
 from screens.messages import HubUpdated
 
-KINDS = {"visit": "check-in dua kali / admitted twice", "dose": "dosis / dose",
-         "registration": "NIK didaftarkan dua kali / registered twice"}
+KINDS = {"visit": N_("admitted twice"), "dose": N_("dose"), "registration": N_("registered twice")}
 
 
 class VenueScreen(HostedScreen, Screen[None]):
@@ -23,20 +23,20 @@ class VenueScreen(HostedScreen, Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="venue-back")]
 
     def compose(self) -> ComposeResult:
-        yield Static("Tempat / Venue", id="sync-title")
+        yield Static(_("Venue"), id="sync-title")
         yield Static("", id="venue-status", classes="venue-box")
         yield DataTable(id="venue-stations", cursor_type="row")
-        yield Label("Konflik untuk petugas / Conflicts for staff", id="sync-attention-title")
+        yield Label(_("Conflicts for staff"), id="sync-attention-title")
         yield DataTable(id="venue-conflicts", cursor_type="row")
         yield Static("", id="sync-error")
         with Horizontal(id="sync-buttons"):
-            yield Button("Kembali / Back", id="venue-back-button")
+            yield Button(_("Back"), id="venue-back-button")
 
     def on_mount(self) -> None:
         self.query_one("#venue-stations", DataTable).add_columns(
-            "Stasiun / Station", "Pegang / Holds", "Dipakai / Spent", "Terakhir / Last seen", "Antre kirim / To send", "Sewa / Lease")
+            _("Station"), _("Holds"), _("Spent"), _("Last seen"), _("To send"), _("Lease"))
         self.query_one("#venue-conflicts", DataTable).add_columns(
-            "#", "Jenis / Kind", "Hari / Day", "Pertama / First", "Kedua / Second", "Keterangan / Detail")
+            "#", _("Kind"), _("Day"), _("First"), _("Second"), _("Detail"))
         self.show()
 
     def on_hub_updated(self, message: HubUpdated) -> None:
@@ -47,7 +47,7 @@ class VenueScreen(HostedScreen, Screen[None]):
         tz = self.kiosk.station.ctx.clock.tz
         status = self.query_one("#venue-status", Static)
         if report is None:
-            status.update("Menghubungi hub… / Reaching the hub…")
+            status.update(_("Reaching the hub…"))
             return
         status.update(report.line())
         stations = self.query_one("#venue-stations", DataTable)
@@ -56,11 +56,11 @@ class VenueScreen(HostedScreen, Screen[None]):
             for s in report.venue.stations:
                 seen = f"{s.last_contact.astimezone(tz):%H:%M:%S}" if s.last_contact else "-"
                 stations.add_row(s.station_id, str(s.held), str(s.spent), seen, str(s.backlog),
-                                 "habis / expired" if s.expired else "ok")
+                                 _("expired") if s.expired else "ok")
         conflicts = self.query_one("#venue-conflicts", DataTable)
         conflicts.clear()
         for c in report.conflicts:
-            conflicts.add_row(str(c.id), KINDS.get(c.kind, c.kind), f"{c.service_day or ''}",
+            conflicts.add_row(str(c.id), _(KINDS.get(c.kind, c.kind)), f"{c.service_day or ''}",
                               f"{c.first_station} {str(c.first_id or '')[:8]}", f"{c.second_station} {str(c.second_id)[:8]}",
                               c.detail)
 

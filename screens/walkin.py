@@ -10,12 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from kiosk.errors import KioskError
+from kiosk.i18n import N_, _
 from kiosk.services.registrations import PersonDetails
 from screens import forms
 from screens.host import HostedScreen
 from screens.result import outcome_lines
 
-SEXES = [("Perempuan / Female", "F"), ("Laki-laki / Male", "M")]
+SEXES = [(N_("Female"), "F"), (N_("Male"), "M")]
 
 
 class WalkinScreen(HostedScreen, Screen[None]):
@@ -27,19 +28,19 @@ class WalkinScreen(HostedScreen, Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The form."""
-        yield Static("Pendaftaran walk-in / Walk-in registration", id="walkin-title")
+        yield Static(_("Walk-in registration"), id="walkin-title")
         with Vertical(id="walkin-form"):
-            yield Input(placeholder="NIK (16 digit)", id="walkin-nik", restrict=r"[0-9 ]*", max_length=19)
-            yield Input(placeholder="Nama lengkap / Full name", id="walkin-name")
+            yield Input(placeholder=_("NIK (16 digits)"), id="walkin-nik", restrict=r"[0-9 ]*", max_length=19)
+            yield Input(placeholder=_("Full name"), id="walkin-name")
             with Horizontal(classes="walkin-row"):
-                yield Input(placeholder="Tanggal lahir / Birth date DD-MM-YYYY", id="walkin-birth")
-                yield Select(SEXES, prompt="Jenis kelamin / Sex", id="walkin-sex")
-            yield Input(placeholder="Telepon / Phone", id="walkin-phone")
+                yield Input(placeholder=_("Birth date DD-MM-YYYY"), id="walkin-birth")
+                yield Select([(_(words), sex) for words, sex in SEXES], prompt=_("Sex"), id="walkin-sex")
+            yield Input(placeholder=_("Phone"), id="walkin-phone")
             yield Label("", id="form-error")
             yield Label("", id="walkin-result")
         with Horizontal(id="walkin-buttons"):
-            yield Button("Daftar & check-in / Register & check in", id="walkin-save", variant="primary")
-            yield Button("Kembali / Back", id="walkin-back-button")
+            yield Button(_("Register & check in"), id="walkin-save", variant="primary")
+            yield Button(_("Back"), id="walkin-back-button")
 
     @on(Button.Pressed, "#walkin-save")
     def _save(self) -> None:
@@ -47,7 +48,7 @@ class WalkinScreen(HostedScreen, Screen[None]):
         try:
             sex = self.query_one("#walkin-sex", Select).value
             details = PersonDetails(forms.text(self, "#walkin-nik"), forms.text(self, "#walkin-name"),
-                                    forms.date(self, "#walkin-birth", "Tanggal lahir"),
+                                    forms.date(self, "#walkin-birth", _("Birth date")),
                                     sex if isinstance(sex, str) else "", forms.text(self, "#walkin-phone"))
             registration = station.registrations.register_walkin(details, "staff")
         except (forms.FormError, KioskError) as exc:

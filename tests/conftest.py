@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk import i18n
 from kiosk.bootstrap import Station, build_station
 from kiosk.clock import FixedClock
 from kiosk.config import Settings, load_settings
@@ -29,10 +30,16 @@ DEMO_CSV = Path(__file__).parents[1] / "kiosk" / "data" / "demo_registrations.cs
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No KIOSK_ variable leaks in; messages outside the station's screens are English (LANGUAGE=en for the CLI's
+    processes too) unless a test asks otherwise. The station's screens follow its config (``language``, default id)."""
     for key in list(os.environ):
         if key.startswith("KIOSK_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("LANGUAGE", "en")
+    i18n.set_default_language("en")
+    yield
+    i18n.set_default_language("en")
 
 
 def settings_values(data_dir: Path, **quota: Any) -> dict[str, Any]:
@@ -118,11 +125,11 @@ def make_app(station):
     from devices.factory import build_devices
     from screens.app import KioskApp
 
-    def make(camera: bool = True) -> KioskApp:
+    def make(camera: bool = True, sound: Any = None) -> KioskApp:
         devices = build_devices(station.settings)
         if not camera:
             devices.camera = None
-        return KioskApp(station.settings, station, devices)
+        return KioskApp(station.settings, station, devices, sound=sound)
 
     return make
 

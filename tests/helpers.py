@@ -24,6 +24,19 @@ async def until(pilot, condition, tries: int = 250) -> None:
     raise AssertionError("the app never reached the expected state")
 
 
+async def unlock(pilot, app, pin: str, key: str = "f2", lang: str | None = "en") -> None:
+    """Open staff (F2) or technician (F3) mode as a person does: the PIN pad, their language tapped, the PIN typed."""
+    from screens.pin import PinScreen
+
+    await pilot.press(key)
+    await until_screen(pilot, PinScreen)
+    if lang is not None:
+        await pilot.click(f"#pin-lang-{lang}")
+        await until(pilot, lambda: app.screen.lang == lang)
+    await type_text(pilot, pin)
+    await pilot.press("enter")
+
+
 HUMAN_GAP = 0.06  # seconds between a person's keys (the scanner detector's threshold is 0.03)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from devices.decode.gray import to_gray
+from kiosk.i18n import _
 from kiosk.ports import DecodedCode, DeviceError
 
 _FORMATS = "QRCode|PDF417|Code128|Code39|DataMatrix"
@@ -44,7 +45,7 @@ class PyzbarDecoder:
         try:
             from pyzbar import pyzbar
         except (ImportError, OSError) as exc:  # the Python package is installed, libzbar may not be
-            raise DeviceError("pyzbar unavailable: install libzbar0 (apt-get install libzbar0)") from exc
+            raise DeviceError(_("pyzbar unavailable: install libzbar0 (apt-get install libzbar0)")) from exc
         self._pyzbar = pyzbar
 
     def decode(self, frame: Any) -> list[DecodedCode]:
@@ -72,7 +73,7 @@ class OpenCVDecoder:
     def decode(self, frame: Any) -> list[DecodedCode]:
         """The QR code OpenCV finds; content that is not UTF-8 (OpenCV raises on it) reads as nothing."""
         try:
-            text, points, _ = self._detector.detectAndDecode(to_gray(frame))
+            text, points, _straight = self._detector.detectAndDecode(to_gray(frame))
         except (self._cv2.error, UnicodeDecodeError, ValueError, TypeError):
             return []
         if not text:

@@ -20,6 +20,7 @@ from typing import Any
 
 from kiosk.config import CONFIG_ENV, Settings, effective_settings, load_settings
 from kiosk.errors import ConfigError, KioskError
+from kiosk.i18n import _, from_environment, set_default_language
 
 PLUGIN_GROUP = "sentra.kiosk"
 Launch = Callable[[Settings], int]
@@ -28,71 +29,71 @@ Handler = Callable[["Settings | None", argparse.Namespace], int]
 
 def parser() -> argparse.ArgumentParser:
     """The command line: ``kiosk [--config F] [run|demo|config|db|import|card|pin|report|audit|sync|hub|diag]``."""
-    p = argparse.ArgumentParser(prog="kiosk", description="Sentra check-in station")
-    p.add_argument("--config", help="TOML settings file (default: $KIOSK_CONFIG)")
+    p = argparse.ArgumentParser(prog="kiosk", description=_("Sentra check-in station"))
+    p.add_argument("--config", help=_("TOML settings file (default: $KIOSK_CONFIG)"))
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the station (the default)")
-    diagnose = sub.add_parser("diag", help="diagnostics: every check with what to do (exit 1 when one fails)")
-    diagnose.add_argument("--json", action="store_true", help="one JSON list of {part, ok, detail, action}")
+    sub.add_parser("run", help=_("run the station (the default)"))
+    diagnose = sub.add_parser("diag", help=_("diagnostics: every check with what to do (exit 1 when one fails)"))
+    diagnose.add_argument("--json", action="store_true", help=_("one JSON list of {part, ok, detail, action}"))
     diag = diagnose.add_subparsers(dest="action")
-    diag.add_parser("export", help="a support bundle: checks, masked config, audit verdict, sync status, recent log (zip)") \
+    diag.add_parser("export", help=_("a support bundle: checks, masked config, audit verdict, sync status, recent log (zip)")) \
         .add_argument("path", type=Path)
-    printer = diag.add_parser("printer", help="printer status and a test page")
-    printer.add_argument("--no-test-page", action="store_true", help="only read the status")
-    decode = diag.add_parser("decode", help="decode every image in a folder (or frame of a video)")
+    printer = diag.add_parser("printer", help=_("printer status and a test page"))
+    printer.add_argument("--no-test-page", action="store_true", help=_("only read the status"))
+    decode = diag.add_parser("decode", help=_("decode every image in a folder (or frame of a video)"))
     decode.add_argument("path", type=Path)
-    decode.add_argument("--json", action="store_true", help="one JSON object per file, then a summary")
-    served = sub.add_parser("serve", help="the station in a browser on this machine (chromium --kiosk), one session at a time")
-    served.add_argument("--host", default="127.0.0.1", help="a loopback address (default 127.0.0.1)")
-    served.add_argument("--port", type=int, default=8000, help="default 8000")
-    demo = sub.add_parser("demo", help="run on fake devices and a demo venue")
-    demo.add_argument("--cap", type=_count, help="today's cap, e.g. 3 to reach 'today is full' quickly")
-    demo.add_argument("--setup-only", action="store_true", help="prepare the demo venue and print its folder")
-    config = sub.add_parser("config", help="configuration").add_subparsers(dest="action", required=True)
-    check = config.add_parser("check", help="validate the config and print the effective settings")
-    check.add_argument("--quiet", action="store_true", help="only the verdict (for a unit's ExecStartPre)")
-    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
-    db.add_parser("upgrade", help="apply migrations")
-    backup = db.add_parser("backup", help="consistent online copy of the station database")
+    decode.add_argument("--json", action="store_true", help=_("one JSON object per file, then a summary"))
+    served = sub.add_parser("serve", help=_("the station in a browser on this machine (chromium --kiosk), one session at a time"))
+    served.add_argument("--host", default="127.0.0.1", help=_("a loopback address (default 127.0.0.1)"))
+    served.add_argument("--port", type=int, default=8000, help=_("default 8000"))
+    demo = sub.add_parser("demo", help=_("run on fake devices and a demo venue"))
+    demo.add_argument("--cap", type=_count, help=_("today's cap, e.g. 3 to reach 'today is full' quickly"))
+    demo.add_argument("--setup-only", action="store_true", help=_("prepare the demo venue and print its folder"))
+    config = sub.add_parser("config", help=_("configuration")).add_subparsers(dest="action", required=True)
+    check = config.add_parser("check", help=_("validate the config and print the effective settings"))
+    check.add_argument("--quiet", action="store_true", help=_("only the verdict (for a unit's ExecStartPre)"))
+    db = sub.add_parser("db", help=_("database")).add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help=_("apply migrations"))
+    backup = db.add_parser("backup", help=_("consistent online copy of the station database"))
     backup.add_argument("path", type=Path)
-    backups = sub.add_parser("backup", help="the daily backup").add_subparsers(dest="action", required=True)
-    backups.add_parser("run", help="the database and the venue key into a dated folder of backup.folder; keep backup.keep")
-    imp = sub.add_parser("import", help="import data").add_subparsers(dest="action", required=True)
-    imp.add_parser("registrations", help="registrations CSV").add_argument("file", type=Path)
-    card = sub.add_parser("card", help="cards").add_subparsers(dest="action", required=True)
-    card.add_parser("verify", help="verify a scanned card or pass").add_argument("payload")
-    pin = sub.add_parser("pin", help="PINs").add_subparsers(dest="action", required=True)
-    pin.add_parser("hash", help="hash a PIN for the config file").add_argument("pin", nargs="?")
-    person = pin.add_parser("set", help="give a named person their own PIN, or set the shared `staff` or `technician` PIN "
-                                        "(prompts; written hashed into the config)")
-    person.add_argument("name", help='the person, as the audit will name them, e.g. "Rina"; `staff` or `technician`: the shared PIN')
-    person.add_argument("--role", choices=["staff", "technician"], help="what a person's PIN opens (required for a person)")
+    backups = sub.add_parser("backup", help=_("the daily backup")).add_subparsers(dest="action", required=True)
+    backups.add_parser("run", help=_("the database and the venue key into a dated folder of backup.folder; keep backup.keep"))
+    imp = sub.add_parser("import", help=_("import data")).add_subparsers(dest="action", required=True)
+    imp.add_parser("registrations", help=_("registrations CSV")).add_argument("file", type=Path)
+    card = sub.add_parser("card", help=_("cards")).add_subparsers(dest="action", required=True)
+    card.add_parser("verify", help=_("verify a scanned card or pass")).add_argument("payload")
+    pin = sub.add_parser("pin", help=_("PINs")).add_subparsers(dest="action", required=True)
+    pin.add_parser("hash", help=_("hash a PIN for the config file")).add_argument("pin", nargs="?")
+    person = pin.add_parser("set", help=_("give a named person their own PIN, or set the shared `staff` or `technician` PIN "
+                                        "(prompts; written hashed into the config)"))
+    person.add_argument("name", help=_('the person, as the audit will name them, e.g. "Rina"; `staff` or `technician`: the shared PIN'))
+    person.add_argument("--role", choices=["staff", "technician"], help=_("what a person's PIN opens (required for a person)"))
     from kiosk.cli import sync as sync_commands
 
     sync_commands.add_parser(sub)
     from kiosk.cli import hub as hub_commands
 
     hub_commands.add_parser(sub)
-    day = sub.add_parser("day", help="the service day").add_subparsers(dest="action", required=True)
-    close = day.add_parser("close", help="close a day: no-shows, lapsed holds, leftover carried, a summary slip")
-    close.add_argument("--day", type=_day, help="YYYY-MM-DD (default today)")
-    close.add_argument("--by", default="staff", help="who closes it (for the audit)")
-    close.add_argument("--force", action="store_true", help="close today although visits are in progress (they become no-shows)")
-    data = sub.add_parser("data", help="personal data").add_subparsers(dest="action", required=True)
-    purge = data.add_parser("purge", help="remove personal fields of people served before DATE whose records were delivered")
-    purge.add_argument("--before", type=_day, required=True, help="YYYY-MM-DD (and at least privacy.retention_days ago)")
-    purge.add_argument("--dry-run", action="store_true", help="say what would be purged, change nothing")
-    audit = sub.add_parser("audit", help="the audit chain").add_subparsers(dest="action", required=True)
-    audit.add_parser("verify", help="check every link of the chain; name the first broken one")
-    export = audit.add_parser("export", help="a day's audit rows (default today)")
-    export.add_argument("--day", type=_day, help="YYYY-MM-DD")
-    export.add_argument("--csv", action="store_true", help="CSV with a header row (default: one line per row)")
-    report = sub.add_parser("report", help="a day's numbers (default today)")
+    day = sub.add_parser("day", help=_("the service day")).add_subparsers(dest="action", required=True)
+    close = day.add_parser("close", help=_("close a day: no-shows, lapsed holds, leftover carried, a summary slip"))
+    close.add_argument("--day", type=_day, help=_("YYYY-MM-DD (default today)"))
+    close.add_argument("--by", default="staff", help=_("who closes it (for the audit)"))
+    close.add_argument("--force", action="store_true", help=_("close today although visits are in progress (they become no-shows)"))
+    data = sub.add_parser("data", help=_("personal data")).add_subparsers(dest="action", required=True)
+    purge = data.add_parser("purge", help=_("remove personal fields of people served before DATE whose records were delivered"))
+    purge.add_argument("--before", type=_day, required=True, help=_("YYYY-MM-DD (and at least privacy.retention_days ago)"))
+    purge.add_argument("--dry-run", action="store_true", help=_("say what would be purged, change nothing"))
+    audit = sub.add_parser("audit", help=_("the audit chain")).add_subparsers(dest="action", required=True)
+    audit.add_parser("verify", help=_("check every link of the chain; name the first broken one"))
+    export = audit.add_parser("export", help=_("a day's audit rows (default today)"))
+    export.add_argument("--day", type=_day, help=_("YYYY-MM-DD"))
+    export.add_argument("--csv", action="store_true", help=_("CSV with a header row (default: one line per row)"))
+    report = sub.add_parser("report", help=_("a day's numbers (default today)"))
     shape = report.add_mutually_exclusive_group()
-    shape.add_argument("--json", action="store_true", help="one JSON object")
-    shape.add_argument("--csv", action="store_true", help="a header row and the day's row (for a spreadsheet)")
-    report.add_argument("--day", type=_day, help="YYYY-MM-DD")
-    report.add_argument("--hourly", action="store_true", help="a row per hour: arrivals, doses, turned away, passes, cards")
+    shape.add_argument("--json", action="store_true", help=_("one JSON object"))
+    shape.add_argument("--csv", action="store_true", help=_("a header row and the day's row (for a spreadsheet)"))
+    report.add_argument("--day", type=_day, help=_("YYYY-MM-DD"))
+    report.add_argument("--hourly", action="store_true", help=_("a row per hour: arrivals, doses, turned away, passes, cards"))
     return p
 
 
@@ -110,7 +111,7 @@ def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day: use YYYY-MM-DD, e.g. 2021-08-05") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a day: use YYYY-MM-DD, e.g. 2021-08-05", text=text)) from None
 
 
 def _count(text: str) -> int:
@@ -118,9 +119,9 @@ def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("{text!r} is not a whole number", text=text)) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0: a day's cap is 0 or more people")
+        raise argparse.ArgumentTypeError(_("{value} is below 0: a day's cap is 0 or more people", value=value))
     return value
 
 
@@ -131,18 +132,32 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
     ``launch`` runs the UI and ``devices`` handles device commands (``diag``): both are given by
     the installed ``kiosk`` command, because the core imports neither UI nor device libraries.
     """
+    asked = from_environment()  # LANG=id_ID.UTF-8 or en_US.UTF-8 chooses; otherwise the station's language, once read
+    set_default_language(asked or "en")
     args = parser().parse_args(argv)
+    if asked is None:
+        _follow_station_language(args)
     try:
         return _dispatch(args, launch or _plugged("launch"), devices or _devices())
     except ConfigError as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+        print(_("kiosk: {exc}", exc=exc), file=sys.stderr)
         return 2
     except KioskError as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+        print(_("kiosk: {exc}", exc=exc), file=sys.stderr)
         return 1
     except BrokenPipeError:  # `kiosk report | head`: the reader has had enough, which is no error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _follow_station_language(args: argparse.Namespace) -> None:
+    """Speak the station's ``language`` when the config can be read (a bad one is reported later, in English)."""
+    if args.command in (None, "run", "serve", "demo"):
+        return  # the station's own screens set their language; loading twice would slow the first paint
+    try:
+        set_default_language(load_settings(args.config).language)
+    except (KioskError, ValueError):
+        pass
 
 
 def _plugged(name: str) -> Any:
@@ -190,7 +205,7 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         _refuse_unready(settings, args.config)
         served = _plugged("serve")
         if served is None:
-            raise KioskError("kiosk serve needs the installed `kiosk` command")
+            raise KioskError(_("kiosk serve needs the installed `kiosk` command"))
         return int(served(settings, args))
     return handlers[command](settings, args)
 
@@ -211,12 +226,12 @@ LOGGED = frozenset({"run", "serve", "sync", "import", "day", "data", "db", "back
 
 
 def _no_devices() -> int:
-    raise KioskError("device diagnostics need the installed `kiosk` command")
+    raise KioskError(_("device diagnostics need the installed `kiosk` command"))
 
 
 def _launch(settings: Settings, launch: Launch | None) -> int:
     if launch is None:
-        raise KioskError("the station UI is not available here: run the `kiosk` command of the installed package")
+        raise KioskError(_("the station UI is not available here: run the `kiosk` command of the installed package"))
     return launch(settings)
 
 
@@ -236,9 +251,11 @@ def _demo(args: argparse.Namespace, launch: Launch | None) -> int:
         (folder / "camera").mkdir(exist_ok=True)
     finally:
         station.close()
-    print(f"demo venue in {folder} ({report.imported} registrations imported, {report.unchanged} already there)")
-    print(f"staff PIN {demo.DEMO_STAFF_PIN}, technician PIN {demo.DEMO_TECHNICIAN_PIN}; "
-          f"show a QR to the fake camera: cp {folder}/qr-codes/REG-0001.png {folder}/camera/")
+    print(_("demo venue in {folder} ({imported} registrations imported, {unchanged} already there)",
+            folder=folder, imported=report.imported, unchanged=report.unchanged))
+    print(_("staff PIN {DEMO_STAFF_PIN}, technician PIN {DEMO_TECHNICIAN_PIN}; show a QR to the "
+            "fake camera: cp {folder}/qr-codes/REG-0001.png {folder}/camera/",
+            DEMO_STAFF_PIN=demo.DEMO_STAFF_PIN, DEMO_TECHNICIAN_PIN=demo.DEMO_TECHNICIAN_PIN, folder=folder))
     return 0 if args.setup_only else _launch(settings, launch)
 
 
@@ -254,8 +271,9 @@ def _config_check(settings: Settings, args: argparse.Namespace) -> int:
     if found:
         raise ConfigError(readiness.explain(settings, found, str(config_path(args.config))))
     caps = plan.base_caps()
-    trial = " (a trial station: fake devices and example PINs allowed)" if settings.station.trial else ""
-    print(f"config OK: {len(caps)} service days, {min(caps.values())}-{max(caps.values())} people a day{trial}", file=sys.stderr)
+    trial = _(" (a trial station: fake devices and example PINs allowed)") if settings.station.trial else ""
+    print(_("config OK: {count} service days, {min}-{max} people a day{trial}",
+            count=len(caps), min=min(caps.values()), max=max(caps.values()), trial=trial), file=sys.stderr)
     return 0
 
 
@@ -266,21 +284,21 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     if args.action == "upgrade":
         migrate.upgrade_or_explain(engine)
-        print(f"database at revision {migrate.current_revision(engine)}")
+        print(_("database at revision {current_revision}", current_revision=migrate.current_revision(engine)))
         return 0
     if engine.dialect.name != "sqlite":
-        raise KioskError("db backup copies a SQLite station database; for PostgreSQL use pg_dump")
+        raise KioskError(_("db backup copies a SQLite station database; for PostgreSQL use pg_dump"))
     from kiosk.services.backup import backup_sqlite
 
     backup_sqlite(Path(engine.url.database or ""), args.path)
-    print(f"backup written to {args.path}")
+    print(_("backup written to {path}", path=args.path))
     return 0
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from kiosk.services.backup import daily_backup
 
-    print(f"backup written to {daily_backup(settings)}")
+    print(_("backup written to {daily_backup}", daily_backup=daily_backup(settings)))
     return 0
 
 
@@ -294,7 +312,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         station.close()
     for line, reason in report.errors:
         print(f"{args.file}:{line}: {reason}")
-    print(f"{report.imported} imported, {report.unchanged} unchanged, {len(report.errors)} refused")
+    print(_("{imported} imported, {unchanged} unchanged, {count} refused",
+            imported=report.imported, unchanged=report.unchanged, count=len(report.errors)))
     return 1 if report.errors else 0
 
 
@@ -304,7 +323,8 @@ def _card_verify(settings: Settings, args: argparse.Namespace) -> int:
 
     verdict, credential = verify(venue_keys(settings), args.payload)
     if credential is not None and verdict is Verdict.VALID:
-        print(f"valid {credential.kind} {credential.credential_id} from {credential.venue}, {credential.day:%Y-%m-%d}")
+        print(_("valid {kind} {credential_id} from {venue}, {day:%Y-%m-%d}",
+                kind=credential.kind, credential_id=credential.credential_id, venue=credential.venue, day=credential.day))
     else:
         print(verdict.value)
     return 0 if verdict is Verdict.VALID else 1
@@ -338,7 +358,7 @@ def _print_rows(rows: list[dict[str, Any]], args: argparse.Namespace) -> int:
         print(json.dumps(rows, default=str, indent=2))
         return 0
     if not rows:
-        print("nothing happened on that day")
+        print(_("nothing happened on that day"))
         return 0
     if args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
@@ -361,10 +381,10 @@ def _day_close(settings: Settings, args: argparse.Namespace) -> int:
         day = args.day or station.ctx.clock.today()
         closed = close_day(station.ctx, day, args.by, args.force)
         if closed.already:
-            print(f"{day} was closed already")
+            print(_("{day} was closed already", day=day))
             return 0
         summary = next(j for j in station.printing.pending() if j.kind == "summary")
-        print(f"{day} closed: {closed.no_shows} no-show(s); the summary slip waits for the printer")
+        print(_("{day} closed: {no_shows} no-show(s); the summary slip waits for the printer", day=day, no_shows=closed.no_shows))
         print(station.printing.slip_for(summary.id).text())
     finally:
         station.close()
@@ -387,9 +407,10 @@ def _data(settings: Settings, args: argparse.Namespace) -> int:
                       station.ctx.clock.now(), station.ctx.station_id)
     finally:
         station.close()
-    verb = "would purge" if args.dry_run else "purged"
-    print(f"{verb} the personal fields of {report.people} people served before {report.cutoff} ({report.records} "
-          f"delivered records emptied); {report.kept_unsent} kept because records about them still wait to be sent")
+    verb = _("would purge") if args.dry_run else _("purged")
+    print(_("{verb} the personal fields of {people} people served before {cutoff} ({records} "
+            "delivered records emptied); {kept_unsent} kept because records about them still wait "
+            "to be sent", verb=verb, people=report.people, cutoff=report.cutoff, records=report.records, kept_unsent=report.kept_unsent))
     return 0
 
 
@@ -406,9 +427,9 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
             if args.action == "verify":
                 verdict = verify(session)
                 if verdict.ok:
-                    print(f"audit chain intact: {verdict.rows} row(s)")
+                    print(_("audit chain intact: {rows} row(s)", rows=verdict.rows))
                     return 0
-                print(f"audit chain broken at row {verdict.broken_at}: {verdict.reason}")
+                print(_("audit chain broken at row {broken_at}: {reason}", broken_at=verdict.broken_at, reason=verdict.reason))
                 return 1
             clock = station.ctx.clock
             day = args.day or clock.today()

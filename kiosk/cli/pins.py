@@ -8,6 +8,7 @@ import os
 
 from kiosk.config import load_settings
 from kiosk.errors import ConfigError, KioskError
+from kiosk.i18n import _
 
 
 def pin_hash(pin: str | None) -> int:
@@ -15,7 +16,7 @@ def pin_hash(pin: str | None) -> int:
 
     pin = pin or getpass.getpass("PIN: ")
     if not pin.isdigit() or not 4 <= len(pin) <= 12:
-        raise KioskError("a PIN is 4-12 digits")
+        raise KioskError(_("a PIN is 4-12 digits"))
     print(hash_pin(pin))
     return 0
 
@@ -34,17 +35,17 @@ def pin_set(args: argparse.Namespace) -> int:
     path = config_path(args.config)
     name = args.name.strip()
     if not name or not name.isprintable() or len(name) > 40:
-        raise KioskError("a name is 1-40 printable characters")
+        raise KioskError(_("a name is 1-40 printable characters"))
     shared = name in ("staff", "technician")
     if shared:
         args.role = name
     elif args.role is None:
-        raise KioskError(f"give {name}'s role: --role staff or --role technician")
-    first = getpass.getpass(f"new PIN for {name} ({args.role}): ")
+        raise KioskError(_("give {name}'s role: --role staff or --role technician", name=name))
+    first = getpass.getpass(_("new PIN for {name} ({role}): ", name=name, role=args.role))
     if not first.isdigit() or not 4 <= len(first) <= 12:
-        raise KioskError("a PIN is 4-12 digits: nothing changed")
-    if getpass.getpass("again: ") != first:
-        raise KioskError("the two PINs differ: nothing changed")
+        raise KioskError(_("a PIN is 4-12 digits: nothing changed"))
+    if getpass.getpass(_("again: ")) != first:
+        raise KioskError(_("the two PINs differ: nothing changed"))
     original = path.read_text(encoding="utf-8")
     doc = tomlkit.parse(original)
     pins = doc.setdefault("pins", tomlkit.table())
@@ -71,5 +72,8 @@ def pin_set(args: argparse.Namespace) -> int:
         temporary.unlink()
         raise
     os.replace(temporary, path)
-    print(f"the shared {name} PIN is changed" if shared else f"{name} ({args.role}) has their own PIN now; the audit names them when they unlock")
+    if shared:
+        print(_("the shared {name} PIN is changed", name=name))
+    else:
+        print(_("{name} ({role}) has their own PIN now; the audit names them when they unlock", name=name, role=args.role))
     return 0

@@ -9,6 +9,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
+from kiosk.i18n import _
 from kiosk.sync.port import DrainReport
 
 if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at import
@@ -17,15 +18,15 @@ if TYPE_CHECKING:  # the parser is built before the UI paints: nothing heavy at 
 
 
 def add_parser(sub: Any) -> None:
-    sync = sub.add_parser("sync", help="send records to the central server").add_subparsers(dest="action", required=True)
-    sync.add_parser("once", help="send everything due now, then stop")
-    sync.add_parser("run", help="keep sending until stopped (SIGTERM/Ctrl-C)")
-    status = sync.add_parser("status", help="backlog, oldest waiting record, last success and last error")
+    sync = sub.add_parser("sync", help=_("send records to the central server")).add_subparsers(dest="action", required=True)
+    sync.add_parser("once", help=_("send everything due now, then stop"))
+    sync.add_parser("run", help=_("keep sending until stopped (SIGTERM/Ctrl-C)"))
+    status = sync.add_parser("status", help=_("backlog, oldest waiting record, last success and last error"))
     status.add_argument("--json", action="store_true")
-    sync.add_parser("attention", help="records the server refused, with its words")
-    again = sync.add_parser("resend", help="queue a refused record again (after fixing its cause)")
-    again.add_argument("record", help="the record id (or its first 8+ characters) from `kiosk sync attention`")
-    again.add_argument("--by", default="technician", help="who is resending (for the audit log)")
+    sync.add_parser("attention", help=_("records the server refused, with its words"))
+    again = sync.add_parser("resend", help=_("queue a refused record again (after fixing its cause)"))
+    again.add_argument("record", help=_("the record id (or its first 8+ characters) from `kiosk sync attention`"))
+    again.add_argument("--by", default="technician", help=_("who is resending (for the audit log)"))
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -39,7 +40,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return _attention(station)
         if args.action == "resend":
             row = station.sync.resend(args.record, args.by)
-            print(f"record {row.id} ({row.topic}) queued again")
+            print(_("record {id} ({topic}) queued again", id=row.id, topic=row.topic))
             return 0
         from kiosk.sync.factory import build_drainer
 
@@ -53,7 +54,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             stop = threading.Event()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stop.set())
-            print(f"sending to {settings.sync.url} as {drainer.holder}; stop with Ctrl-C", flush=True)
+            print(_("sending to {url} as {holder}; stop with Ctrl-C", url=settings.sync.url, holder=drainer.holder), flush=True)
             tz = station.ctx.clock.tz
             drainer.run(stop, settings.sync.poll_seconds, on_report=lambda report: _print_activity(report, tz))
             return 0
@@ -68,14 +69,15 @@ from kiosk.services.sync_desk import status_lines  # noqa: E402  (the same words
 
 def describe_report(report: DrainReport) -> str:
     if report.lease_holder:
-        return f"another sender holds the lease ({report.lease_holder}); nothing sent"
-    parts = [f"{report.sent} sent", f"{report.skipped} kept local", f"{report.needs_attention} need attention",
+        return _("another sender holds the lease ({lease_holder}); nothing sent", lease_holder=report.lease_holder)
+    parts = [f"{report.sent} sent", _("{skipped} kept local",
+                                      skipped=report.skipped), _("{needs_attention} need attention", needs_attention=report.needs_attention),
              f"{report.retrying} to retry"]
     text = ", ".join(parts)
     if report.paused_for:
         text += f"; paused {report.paused_for:.0f} s"
     if report.errors:
-        text += f"; last error: {report.errors[-1]}"
+        text += _("; last error: {errors}", errors=report.errors[-1])
     return text
 
 
@@ -99,9 +101,10 @@ def _status(station: Station, as_json: bool) -> int:
 def _attention(station: Station) -> int:
     items = station.sync.attention()
     if not items:
-        print("nothing needs attention")
+        print(_("nothing needs attention"))
     for item in items:
-        print(f"{str(item.row_id)[:8]}  #{item.seq} {item.topic}  {item.person}  tries {item.attempts}\n    {item.error}")
+        print(_("{row_id}  #{seq} {topic}  {person}  tries {attempts}\n    {error}",
+                row_id=str(item.row_id)[:8], seq=item.seq, topic=item.topic, person=item.person, attempts=item.attempts, error=item.error))
     return 1 if items else 0
 
 

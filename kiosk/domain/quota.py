@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kiosk.i18n import _
+
 MAX_PLAN_DAYS = 366  # a dose plan runs days or weeks; a year-long span is surely a typo (0001-01-01)
 
 
@@ -27,22 +29,23 @@ class QuotaPlan:
 
     def __post_init__(self) -> None:
         if self.stock < 0:
-            raise ValueError("stock cannot be negative")
+            raise ValueError(_("stock cannot be negative"))
         if self.last_day < self.first_day:
-            raise ValueError("last_day is before first_day")
+            raise ValueError(_("last_day is before first_day"))
         if not 0.0 <= self.walkin_share <= 1.0:
-            raise ValueError("walkin_share must be between 0 and 1")
+            raise ValueError(_("walkin_share must be between 0 and 1"))
         if (self.last_day - self.first_day).days + 1 > MAX_PLAN_DAYS:
-            raise ValueError(f"the plan spans {(self.last_day - self.first_day).days + 1} days; a plan covers at most "
-                             f"{MAX_PLAN_DAYS} (check first_day and last_day)")
+            raise ValueError(_("the plan spans {days} days; a plan covers at most {most} (check first_day "
+                               "and last_day)", days=(self.last_day - self.first_day).days + 1, most=MAX_PLAN_DAYS))
         negative = [d for d, cap in self.overrides.items() if cap < 0]
         if negative:
-            raise ValueError(f"override for {negative[0]} is {self.overrides[negative[0]]}: a cap is 0 or more")
+            raise ValueError(_("override for {negative} is {overrides}: a cap is 0 or more",
+                               negative=negative[0], overrides=self.overrides[negative[0]]))
         outside = [d for d in self.overrides if not self.first_day <= d <= self.last_day]
         if outside:
-            raise ValueError(f"override for {outside[0]} is outside the plan's period")
+            raise ValueError(_("override for {outside} is outside the plan's period", outside=outside[0]))
         if sum(self.overrides.values()) > self.stock:
-            raise ValueError("per-day overrides add up to more than the stock")
+            raise ValueError(_("per-day overrides add up to more than the stock"))
 
     @property
     def days(self) -> list[dt.date]:

@@ -7,11 +7,13 @@ them. The most serious finding wins: not given > refer > postpone > proceed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from kiosk.i18n import N_, _, say
 from kiosk.rules import load_rule_file
 
 DEFAULT_RULE_SET = "screening-kmk4638-2021.toml"
@@ -31,6 +33,14 @@ class Outcome(Enum):
         """The word on the Indonesian form."""
         return {"proceed": "LANJUT", "postpone": "TUNDA", "refer": "RUJUK", "not_given": "TIDAK DIBERIKAN"}[self.value]
 
+    @property
+    def words(self) -> str:
+        """The outcome in the current language (the form's own word in Indonesian)."""
+        return _(OUTCOME_WORDS[self.value])
+
+
+OUTCOME_WORDS = {"proceed": N_("PROCEED"), "postpone": N_("POSTPONE"), "refer": N_("REFER"), "not_given": N_("NOT GIVEN")}
+
 
 _SEVERITY = [Outcome.PROCEED, Outcome.POSTPONE, Outcome.REFER, Outcome.NOT_GIVEN]
 
@@ -46,6 +56,10 @@ class Question:
     doses: tuple[int, ...] = ()
     postpone_days: int = RECHECK_DAYS
 
+    def text(self, lang: str) -> str:
+        """The question as the rule file words it in ``lang``."""
+        return self.id_text if lang == "id" else self.en_text
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -56,6 +70,11 @@ class RuleSet:
     thresholds: Mapping[str, float]
     questions: tuple[Question, ...]
     frailty: tuple[Question, ...]
+    en_title: str = ""
+
+    def title_in(self, lang: str) -> str:
+        """The form's title in ``lang`` (the rule file's ``title`` is Indonesian, ``en_title`` English)."""
+        return self.en_title if lang == "en" and self.en_title else self.title
 
     def questions_for(self, dose: int, age: int) -> list[Question]:
         """The questions to ask this attendee: by dose number, frailty only from the set age."""
@@ -101,6 +120,7 @@ def load_rule_set(file_name: str = DEFAULT_RULE_SET) -> RuleSet:
     return RuleSet(
         version=raw["version"],
         title=raw["title"],
+        en_title=raw.get("en_title", ""),
         thresholds=thresholds,
         questions=tuple(_question(q) for q in raw.get("questions", [])),
         frailty=tuple(_question(q) for q in raw.get("frailty", [])),
@@ -157,3 +177,22 @@ def _summarise(rules: RuleSet, given: ScreeningAnswers, findings: list[tuple[Out
     delay = max((f[2] for f in findings if f[0] is Outcome.POSTPONE), default=0)
     recheck = today + dt.timedelta(days=delay) if outcome is Outcome.POSTPONE else None
     return ScreeningResult(outcome, reasons, recheck, needs_bp_recheck=needs_recheck)
+
+
+_VITAL_REASONS = (
+    (re.compile(r"temperature (?P<value>[\d.]+) °C"), N_("temperature {value} °C")),
+    (re.compile(r"blood pressure high: re-measure in 5-10 min"), N_("blood pressure high: re-measure in 5-10 minutes")),
+    (re.compile(r"blood pressure (?P<value>\d+/\d+) on re-measure"), N_("blood pressure {value} on re-measure")),
+    (re.compile(r"frailty (?P<value>\d+/\d+)"), N_("frailty {value}")),
+)
+
+
+def reason_text(rules: RuleSet, reason: str, lang: str) -> str:
+    """A stored reason in ``lang``: a question's text from the rule file, a vital sign from the catalogues."""
+    for question in (*rules.questions, *rules.frailty):
+        if question.id == reason:
+            return question.text(lang)
+    for pattern, words in _VITAL_REASONS:
+        if match := pattern.fullmatch(reason):
+            return say(words, lang, **match.groupdict())
+    return reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kiosk.errors import IllegalTransition
+from kiosk.i18n import N_, _
 
 
 class VisitState(StrEnum):
@@ -45,9 +46,9 @@ ALLOWED: dict[VisitState, set[VisitState]] = {
 }
 
 _HINTS = {
-    VisitState.VACCINATED: "record the screening with outcome 'proceed' first",
-    VisitState.CARD_ISSUED: "record the dose first",
-    VisitState.SCREENED: "screening is done before the dose",
+    VisitState.VACCINATED: N_("record the screening with outcome 'proceed' first"),
+    VisitState.CARD_ISSUED: N_("record the dose first"),
+    VisitState.SCREENED: N_("screening is done before the dose"),
 }
 
 
@@ -55,8 +56,9 @@ def transition(current: VisitState, target: VisitState) -> VisitState:
     """Return ``target`` if a visit may move there from ``current``; else raise IllegalTransition."""
     if target in ALLOWED[current]:
         return target
-    hint = _HINTS.get(target, "")
+    hint = _(_HINTS[target]) if target in _HINTS else ""
     if not ALLOWED[current]:
-        hint = "this visit has ended"
-    message = f"a visit that is {current.value.replace('_', ' ')} cannot become {target.value.replace('_', ' ')}"
+        hint = _("this visit has ended")
+    message = _("a visit that is {current} cannot become {target}", current=current.value.replace("_", " "),
+                target=target.value.replace("_", " "))
     raise IllegalTransition(f"{message}: {hint}" if hint else message)

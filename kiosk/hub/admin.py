@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from kiosk.domain.quota import QuotaPlan
 from kiosk.errors import ConfigError, KioskError
 from kiosk.hub.link import first_line, hub_engine
+from kiosk.i18n import _
 from kiosk.services.registrations import ImportReport, read_registrations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,7 +28,7 @@ def owner_engine(url: str) -> Engine:
 
 
 def _guard(what: str, exc: DBAPIError) -> KioskError:
-    return KioskError(f"{what}: the hub refused ({first_line(exc)})")
+    return KioskError(_("{what}: the hub refused ({exc})", what=what, exc=first_line(exc)))
 
 
 def upgrade(url: str) -> str:
@@ -48,7 +49,7 @@ def upgrade(url: str) -> str:
 
 def _require_schema(c: Any) -> None:
     if c.execute(text("SELECT to_regclass('hub_day')")).scalar_one() is None:
-        raise KioskError("the hub has no schema yet: run `kiosk hub upgrade` first (as the owner role)")
+        raise KioskError(_("the hub has no schema yet: run `kiosk hub upgrade` first (as the owner role)"))
 
 
 def init(url: str, plan: QuotaPlan) -> int:
@@ -62,8 +63,9 @@ def init(url: str, plan: QuotaPlan) -> int:
                 same = (loaded.stock, loaded.first_day, loaded.last_day) == (plan.stock, plan.first_day, plan.last_day)
                 if same:
                     return 0
-                raise KioskError(f"the hub already has a plan ({loaded.stock} doses, {loaded.first_day} to {loaded.last_day}, "
-                                 f"loaded {loaded.loaded_at:%Y-%m-%d %H:%M}): a venue's plan is loaded once")
+                raise KioskError(_("the hub already has a plan ({stock} doses, {first_day} to {last_day}, loaded "
+                                   "{loaded_at:%Y-%m-%d %H:%M}): a venue's plan is loaded once",
+                                   stock=loaded.stock, first_day=loaded.first_day, last_day=loaded.last_day, loaded_at=loaded.loaded_at))
             c.execute(text("INSERT INTO hub_plan (id, stock, first_day, last_day, carry_forward, walkin_share) "
                            "VALUES (1, :stock, :first, :last, :carry, :share)"),
                       {"stock": plan.stock, "first": plan.first_day, "last": plan.last_day, "carry": plan.carry_forward,
@@ -89,9 +91,9 @@ def station_role(station_id: str) -> str:
 def add_station(url: str, station_id: str, password: str) -> str:
     """Create (or re-key) a station's login role, member of sentra_station; the role's name."""
     if not STATION_ROLE.fullmatch(station_id):
-        raise ConfigError(f"station id {station_id!r}: use 1-32 letters, digits, - and _ (as station.id)")
+        raise ConfigError(_("station id {station_id!r}: use 1-32 letters, digits, - and _ (as station.id)", station_id=station_id))
     if len(password) < 12:
-        raise ConfigError("a station's hub password must be at least 12 characters")
+        raise ConfigError(_("a station's hub password must be at least 12 characters"))
     role = station_role(station_id)
     engine = owner_engine(url)
     try:
@@ -132,10 +134,10 @@ def import_registrations(url: str, path: Path) -> ImportReport:
                     if code_of[person.nik] == code:
                         report.unchanged += 1
                     else:
-                        report.errors.append((line, f"NIK already registered under code {code_of[person.nik]}"))
+                        report.errors.append((line, _("NIK already registered under code {code_of}", code_of=code_of[person.nik])))
                     continue
                 if code in codes:
-                    report.errors.append((line, f"registration code {code} already belongs to another NIK"))
+                    report.errors.append((line, _("registration code {code} already belongs to another NIK", code=code)))
                     continue
                 code_of[person.nik] = code
                 codes.add(code)
@@ -188,14 +190,18 @@ class VenueStatus:
         return data
 
     def lines(self) -> list[str]:
-        out = [f"{self.day}: cap {self.cap}, used {self.used}, free {self.free}, held for passes {self.held_for_passes}, "
-               f"turned away {self.turned_away}; {self.idle_in_leases} held by stations and not yet spent; "
-               f"{self.conflicts} conflict(s) for staff"]
+        out = [_("{day}: cap {cap}, used {used}, free {free}, held for passes {held_for_passes}, "
+                 "turned away {turned_away}; {idle_in_leases} held by stations and not yet spent; "
+                 "{conflicts} conflict(s) for staff",
+                 day=self.day, cap=self.cap, used=self.used, free=self.free, held_for_passes=self.held_for_passes,
+                 turned_away=self.turned_away, idle_in_leases=self.idle_in_leases, conflicts=self.conflicts)]
         for s in self.stations:
-            seen = f"{s.last_contact:%H:%M:%S}" if s.last_contact else "never"
-            state = "lease expired" if s.expired else "ok"
-            out.append(f"  {s.station_id}: holds {s.held} (spent {s.spent} of {s.granted}), last seen {seen}, "
-                       f"{s.backlog} record(s) to send, {state}")
+            seen = f"{s.last_contact:%H:%M:%S}" if s.last_contact else _("never")
+            state = _("lease expired") if s.expired else "ok"
+            out.append(_("  {station_id}: holds {held} (spent {spent} of {granted}), last seen {seen}, "
+                         "{backlog} record(s) to send, {state}",
+                         station_id=s.station_id, held=s.held, spent=s.spent, granted=s.granted, seen=seen,
+                         backlog=s.backlog, state=state))
         return out
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from kiosk.errors import ConfigError, KioskError
+from kiosk.i18n import _
 
 RETRY_DOWN_S = 5.0  # how long a failed hub stays "down" before the next try
 
@@ -40,9 +41,9 @@ def hub_engine(url: str, connect_timeout: int = 2, statement_timeout_s: float | 
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError("hub.url: not a database URL; use postgresql+psycopg://ROLE:PASSWORD@HOST/DB") from None
+        raise ConfigError(_("hub.url: not a database URL; use postgresql+psycopg://ROLE:PASSWORD@HOST/DB")) from None
     if parsed.drivername != "postgresql+psycopg":
-        raise ConfigError("hub.url: use the psycopg driver, postgresql+psycopg://ROLE:PASSWORD@HOST/DB")
+        raise ConfigError(_("hub.url: use the psycopg driver, postgresql+psycopg://ROLE:PASSWORD@HOST/DB"))
     timeout_ms = int((statement_timeout_s or connect_timeout * 3) * 1000)
     args: dict[str, Any] = {"connect_timeout": connect_timeout, "keepalives": 1, "keepalives_idle": 5,
                             "keepalives_interval": 2, "keepalives_count": 2,
@@ -112,22 +113,22 @@ class HubLink:
     def run(self, sql: str, **params: Any) -> list[Any]:
         """One statement in its own transaction; HubUnavailable when the hub cannot be reached."""
         if not self.online:
-            raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})")
+            raise HubUnavailable(_("the venue hub is out of reach ({last_error})", last_error=self.last_error))
         try:
             with self.engine.connect() as connection:
                 rows = list(connection.execute(text(sql), params).all())
         except OperationalError as exc:
             if _refusal(exc):
-                raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
+                raise HubRefused(_("the venue hub refused: {exc}", exc=first_line(exc))) from None
             self.mark_down(first_line(exc))
-            raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
+            raise HubUnavailable(_("the venue hub is out of reach ({last_error})", last_error=self.last_error)) from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 self.mark_down(first_line(exc))
-                raise HubUnavailable(f"the venue hub is out of reach ({self.last_error})") from None
-            raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
+                raise HubUnavailable(_("the venue hub is out of reach ({last_error})", last_error=self.last_error)) from None
+            raise HubRefused(_("the venue hub refused: {exc}", exc=first_line(exc))) from None
         except SQLAlchemyError as exc:
-            raise HubRefused(f"the venue hub refused: {first_line(exc)}") from None
+            raise HubRefused(_("the venue hub refused: {exc}", exc=first_line(exc))) from None
         self.last_contact = self.monotonic()
         return rows
 

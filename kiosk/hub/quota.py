@@ -34,6 +34,7 @@ from sqlmodel import Session, col, func, select
 
 from kiosk.errors import KioskError
 from kiosk.hub.link import AdmitAnswer, HubLink, HubRefused, HubUnavailable, LeaseAnswer
+from kiosk.i18n import _
 from kiosk.services.ledger import QuotaLedger
 from kiosk.states import OutboxState
 from kiosk.storage.db import Database
@@ -47,7 +48,7 @@ class ClaimedElsewhere(KioskError):
     """The hub says this person was admitted today already (at another station)."""
 
     def __init__(self, answer: AdmitAnswer) -> None:
-        super().__init__(f"already checked in today at station {answer.station}")
+        super().__init__(_("already checked in today at station {station}", station=answer.station))
         self.answer = answer
 
 
@@ -124,7 +125,7 @@ class VenueQuota:
                 return None
             if self.ledger.apply(session, day, q.offline_used < self.link.offline_slots, {"offline_used": q.offline_used + 1}):
                 return None
-            raise LeaseShrank("the hub went out of reach and this station's offline allowance is used up") from None
+            raise LeaseShrank(_("the hub went out of reach and this station's offline allowance is used up")) from None
         if answer.status == "pass":  # the hub granted and spent one more slot for us: mirror it
             values = {"cap": q.cap + 1} if reserved else {"cap": q.cap + 1, "used": q.used + 1, "spends": q.spends + 1}
             self.ledger.apply(session, day, q.cap >= 0, values)
@@ -133,7 +134,7 @@ class VenueQuota:
             return answer
         if answer.status == "claimed":
             raise ClaimedElsewhere(answer)
-        raise LeaseShrank("the hub no longer covers this station's slot")
+        raise LeaseShrank(_("the hub no longer covers this station's slot"))
 
     def hold_pass(self, after: dt.date, pass_id: uuid.UUID, short_id: str,
                   registration_id: uuid.UUID) -> tuple[bool, dt.date | None, uuid.UUID | None, bool]:

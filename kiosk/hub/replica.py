@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from kiosk.domain.vaccines import ProductTable, load_products
 from kiosk.events import RegistrationCreated, VaccinationRecorded, VisitCheckedIn, VisitNoShow
 from kiosk.hub.link import HubLink, HubRefused, HubUnavailable, first_line, hub_engine
+from kiosk.i18n import _
 from kiosk.states import CertificateStatus
 from kiosk.storage.db import Database
 from kiosk.storage.tables import HubCursor, Registration, VenueDose
@@ -54,11 +55,11 @@ class HubServer:
             with self.engine.begin() as c:
                 return [self._upsert(c, record) for record in records]
         except OperationalError as exc:
-            raise TransientFailure(f"the venue hub is out of reach ({first_line(exc)})") from None
+            raise TransientFailure(_("the venue hub is out of reach ({exc})", exc=first_line(exc))) from None
         except DBAPIError as exc:
             if exc.connection_invalidated:
-                raise TransientFailure(f"the venue hub is out of reach ({first_line(exc)})") from None
-            raise PermanentFailure(f"the venue hub refused the record: {first_line(exc)}") from None
+                raise TransientFailure(_("the venue hub is out of reach ({exc})", exc=first_line(exc))) from None
+            raise PermanentFailure(_("the venue hub refused the record: {exc}", exc=first_line(exc))) from None
 
     def _upsert(self, c: Connection, record: SyncRecord) -> Ack:
         """Store the record once (keyed on the station-made row id) and apply it; a resend changes nothing."""
@@ -83,7 +84,7 @@ class HubServer:
             status = c.execute(text("SELECT out_status FROM sentra_claim_late(:d, :reg, :visit, :at)"),
                                {"d": event.service_day, "reg": event.registration_id, "visit": event.visit_id,
                                 "at": event.checked_in_at}).scalar_one()
-            return "conflict: admitted at another station too" if status == "conflict" else ""
+            return _("conflict: admitted at another station too") if status == "conflict" else ""
         if isinstance(event, VisitNoShow):
             c.execute(text("UPDATE hub_visit SET state = 'no_show' WHERE id = :id"), {"id": event.visit_id})
             return ""
@@ -106,11 +107,13 @@ class HubServer:
         for other in others:
             problem = ""
             if other.dose_number == dose.dose_number:
-                problem = f"dose {dose.dose_number} recorded twice (also at station {other.station_id})"
+                problem = _("dose {dose_number} recorded twice (also at station {station_id})",
+                            dose_number=dose.dose_number, station_id=other.station_id)
             elif other.given_at < dose.given_at:
                 earliest = self.products.earliest_next_dose(other.product, other.given_at.astimezone(self.zone).date())
                 if given < earliest:
-                    problem = f"given {given:%Y-%m-%d}, before the earliest next dose {earliest:%Y-%m-%d} after station {other.station_id}'s"
+                    problem = _("given {given:%Y-%m-%d}, before the earliest next dose {earliest:%Y-%m-%d} after "
+                                "station {station_id}'s", given=given, earliest=earliest, station_id=other.station_id)
             if problem:
                 c.execute(text("INSERT INTO hub_conflict (kind, registration_id, service_day, first_station, first_id, "
                                "second_station, second_id, detail) VALUES ('dose', :reg, :day, :s1, :id1, :s2, :id2, :detail) "
@@ -137,11 +140,11 @@ class HubServer:
                            "ON CONFLICT DO NOTHING"),
                       {"first": first.id if first else None, "s1": first.created_by if first else "?", "s2": station,
                        "id": reg.id, "detail": "registered twice with the same NIK (or code) while a station was cut off"})
-            return "conflict: registered at another station too"
+            return _("conflict: registered at another station too")
         return ""
 
     def certificate(self, record: SyncRecord) -> Certificate:
-        return Certificate(CertificateStatus.NOT_YET, detail="the venue hub issues no certificates")
+        return Certificate(CertificateStatus.NOT_YET, detail=_("the venue hub issues no certificates"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -35,6 +35,7 @@ from kiosk.events import (
     read_event,
 )
 from kiosk.hub.replica import pull
+from kiosk.i18n import _
 from kiosk.services.clinic import ending_state
 from kiosk.services.outbox import record_event
 from kiosk.storage.tables import Card, DayQuota, PriorityPass, QueueCounter, Screening, Vaccination, Visit
@@ -50,21 +51,21 @@ class RestoreReport:
 
     def line(self) -> str:
         kinds = ", ".join(f"{n} {topic}" for topic, n in sorted(self.replayed.items())) or "no records"
-        return f"restored {kinds}; {self.days} day(s) of lease counters; {self.registrations} registration(s) pulled"
+        return _("restored {kinds}; {days} day(s) of lease counters; {registrations} registration(s) "
+                 "pulled", kinds=kinds, days=self.days, registrations=self.registrations)
 
 
 def restore_station(station: Station, station_id: str) -> RestoreReport:
     """Replay ``station_id``'s records from the hub into ``station``'s (empty) database."""
     link = station.ctx.hub
     if link is None:
-        raise KioskError("hub.url is not set: a station is restored from its venue hub")
+        raise KioskError(_("hub.url is not set: a station is restored from its venue hub"))
     if station_id != station.settings.station.id:
-        raise KioskError(f"this config is station {station.settings.station.id}; restore {station_id} with its own "
-                         f"config (station.id = {station_id!r})")
+        raise KioskError(_("this config is station {id}; restore {station_id} with its own config (station.id = "
+                           "{station_id!r})", id=station.settings.station.id, station_id=station_id))
     with station.ctx.db.read() as session:
         if session.exec(select(func.count()).select_from(Visit)).one():
-            raise KioskError("this station's database already holds visits: restore into an empty one "
-                             "(move the old station.db away first)")
+            raise KioskError(_("this station's database already holds visits: restore into an empty one (move the old station.db away first)"))
     report = RestoreReport()
     report.registrations = pull(station.ctx.db, link, station_id)[0]
     records = link.run("SELECT topic, payload, created_at FROM hub_record WHERE station_id = :s ORDER BY seq", s=station_id)

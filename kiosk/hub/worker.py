@@ -21,6 +21,7 @@ from kiosk.hub.admin import VenueStatus, conflicts, venue_status
 from kiosk.hub.link import HubLink
 from kiosk.hub.quota import VenueQuota
 from kiosk.hub.replica import HubServer, pull_quietly
+from kiosk.i18n import _
 from kiosk.sync.drainer import Backoff, Drainer
 from kiosk.sync.port import DrainReport
 from kiosk.sync.records import Venue
@@ -44,13 +45,12 @@ class HubReport:
     def line(self) -> str:
         """One line for the staff desk."""
         if not self.online or self.venue is None:
-            return (f"Hub tidak terjangkau / hub out of reach: {self.held} slot tersisa di stasiun ini / "
-                    f"{self.held} slots left on this station")
+            return _("Hub out of reach: {held} slot(s) left on this station", held=self.held)
         v = self.venue
-        text = (f"Tempat / Venue: kuota/cap {v.cap} · dipakai/used {v.used} · sisa/free {v.free} · tiket/passes "
-                f"{v.held_for_passes} · ditolak/turned away {v.turned_away} · stasiun ini / this station {self.held}")
+        text = _("Venue: cap {cap} · used {used} · free {free} · passes {passes} · turned away {turned_away} · this station {held}",
+                 cap=v.cap, used=v.used, free=v.free, passes=v.held_for_passes, turned_away=v.turned_away, held=self.held)
         if v.conflicts:
-            text += f" · {v.conflicts} konflik / conflict(s)"
+            text += " · " + _("{count} conflict(s)", count=v.conflicts)
         return text
 
 
@@ -61,7 +61,7 @@ class HubWorker:
         venue = station.checkin.venue
         link = station.ctx.hub
         if venue is None or link is None:
-            raise ConfigError("hub.url is not set: this station is not part of a venue hub")
+            raise ConfigError(_("hub.url is not set: this station is not part of a venue hub"))
         self.station = station
         self.venue: VenueQuota = venue
         self.link: HubLink = link

@@ -16,14 +16,15 @@ from pathlib import Path
 
 from kiosk.config import Settings
 from kiosk.errors import KioskError
+from kiosk.i18n import _
 
 
 def backup_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite database (the backup API), mode 0600, never over an existing file."""
     if not source.is_file():
-        raise KioskError(f"no station database at {source}")
+        raise KioskError(_("no station database at {source}", source=source))
     if target.exists():
-        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name")
+        raise KioskError(_("{target} already exists: a backup never overwrites one; give a new name", target=target))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -32,9 +33,9 @@ def backup_sqlite(source: Path, target: Path) -> None:
             src.backup(dst)
         os.link(partial, target)  # fails rather than replace a file that appeared meanwhile
     except FileExistsError:
-        raise KioskError(f"{target} already exists: a backup never overwrites one; give a new name") from None
+        raise KioskError(_("{target} already exists: a backup never overwrites one; give a new name", target=target)) from None
     except (sqlite3.Error, OSError) as exc:
-        raise KioskError(f"backup to {target} failed: {exc}") from None
+        raise KioskError(_("backup to {target} failed: {exc}", target=target, exc=exc)) from None
     finally:
         partial.unlink(missing_ok=True)
 
@@ -45,14 +46,15 @@ def daily_backup(settings: Settings) -> Path:
 
     engine = make_engine(settings.database_url)
     if engine.dialect.name != "sqlite":
-        raise KioskError("backup run copies a SQLite station database; for PostgreSQL use pg_dump")
+        raise KioskError(_("backup run copies a SQLite station database; for PostgreSQL use pg_dump"))
     folder = settings.backup.folder
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         target = folder / dt.datetime.now().strftime("%Y-%m-%dT%H%M%S")
         target.mkdir(mode=0o700)
     except OSError as exc:
-        raise KioskError(f"backup.folder {folder}: {exc.strerror}: make it and let the sentra user write it") from None
+        raise KioskError(_("backup.folder {folder}: {strerror}: make it and let the sentra user write it",
+                           folder=folder, strerror=exc.strerror)) from None
     backup_sqlite(Path(engine.url.database or ""), target / "station.db")
     key = settings.venue_key_path
     if key.is_file():  # cards are signed with it: without it, the cards a restored station printed cannot be checked

@@ -18,6 +18,7 @@ from kiosk.domain.screening import Outcome, ScreeningAnswers, ScreeningResult, a
 from kiosk.domain.visit import VisitState, transition
 from kiosk.errors import KioskError, NotFound
 from kiosk.events import CardIssued, ScreeningRecorded, VaccinationRecorded
+from kiosk.i18n import _
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger
 from kiosk.services.outbox import audit, record_event
@@ -61,7 +62,7 @@ class ClinicService:
         """Record a screening; an override of the computed outcome needs a reason and is audited."""
         self.ctx.require_role("screening")
         if override is not None and not override_reason.strip():
-            raise KioskError("overriding the computed outcome needs a reason")
+            raise KioskError(_("overriding the computed outcome needs a reason"))
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         with self.ctx.db.write() as session:
             visit, person = _visit_and_person(session, visit_id)
@@ -93,11 +94,12 @@ class ClinicService:
         product = self.ctx.products.get(entry.product)
         now, today = self.ctx.clock.now(), self.ctx.clock.today()
         if product is None:
-            raise KioskError(f"unknown vaccine product {entry.product!r}: choose one of {', '.join(self.ctx.products.products)}")
+            raise KioskError(_("unknown vaccine product {product!r}: choose one of {products}",
+                               product=entry.product, products=', '.join(self.ctx.products.products)))
         if not entry.lot.strip() or not entry.vaccinator.strip():
-            raise KioskError("the lot number and the vaccinator's name are required")
+            raise KioskError(_("the lot number and the vaccinator's name are required"))
         if entry.expiry < today:
-            raise KioskError(f"lot {entry.lot} expired on {entry.expiry:%d-%m-%Y}: do not use it")
+            raise KioskError(_("lot {lot} expired on {expiry:%d-%m-%Y}: do not use it", lot=entry.lot, expiry=entry.expiry))
         with self.ctx.db.write() as session:
             visit, person = _visit_and_person(session, visit_id)
             _move(visit, VisitState.VACCINATED, now)
@@ -139,7 +141,7 @@ class ClinicService:
         with self.ctx.db.write() as session:
             card = session.get(Card, card_id)
             if card is None:
-                raise NotFound("no such card")
+                raise NotFound(_("no such card"))
             card.reprints += 1
             job = PrintJob(kind="card", subject_id=card.id, reprint_no=card.reprints, created_at=now)
             session.add(job)
@@ -150,7 +152,7 @@ class ClinicService:
 def _visit_and_person(session: Session, visit_id: uuid.UUID) -> tuple[Visit, Registration]:
     visit = session.get(Visit, visit_id)
     if visit is None:
-        raise NotFound("no such visit: scan the attendee again")
+        raise NotFound(_("no such visit: scan the attendee again"))
     person = session.get(Registration, visit.registration_id)
     assert person is not None
     return visit, person

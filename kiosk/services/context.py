@@ -11,6 +11,7 @@ from kiosk.domain.screening import RuleSet
 from kiosk.domain.vaccines import ProductTable
 from kiosk.errors import KioskError
 from kiosk.hub.link import HubLink
+from kiosk.i18n import _
 from kiosk.storage.db import Database
 
 
@@ -40,4 +41,4 @@ class StationContext:
     def require_role(self, desk: str) -> None:
         """Refuse a step this station's desk does not do (a stadium splits the desks)."""
         if self.role not in ("all", desk):
-            raise KioskError(f"this station is the {self.role} desk; {desk} is done at the {desk} desk")
+            raise KioskError(_("this station is the {role} desk; {desk} is done at the {desk} desk", role=self.role, desk=desk))

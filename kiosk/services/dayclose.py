@@ -15,6 +15,7 @@ from sqlmodel import func, select
 
 from kiosk.domain.visit import VisitState
 from kiosk.errors import KioskError
+from kiosk.i18n import _
 from kiosk.services.context import StationContext
 from kiosk.services.ledger import QuotaLedger
 from kiosk.services.outbox import audit
@@ -47,8 +48,8 @@ def close_day(ctx: StationContext, day: dt.date, staff: str, force: bool = False
         waiting = session.exec(select(func.count()).select_from(Visit).where(
             Visit.service_day == day, Visit.state.in_(IN_PROGRESS))).one()  # type: ignore[attr-defined]
         if waiting and day == ctx.clock.today() and not force:
-            raise KioskError(f"{waiting} visit(s) of today are still in progress: finish or postpone them first "
-                             "(or close anyway with --force: they become no-shows)")
+            raise KioskError(_("{waiting} visit(s) of today are still in progress: finish or postpone them first (or "
+                               "close anyway with --force: they become no-shows)", waiting=waiting))
         ledger.open_day(session, day, now)
         ledger.close_day(session, day, now)
         reprints = session.exec(select(func.count()).select_from(PrintJob).where(

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from kiosk.credentials import Verdict, verify
 from kiosk.errors import KioskError
+from kiosk.i18n import _
 from kiosk.identity import SignedCredential, mask_nik, parse_payload
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
@@ -65,23 +66,22 @@ class ExchangeService:
         """The card behind a scanned slip, or ``ExchangeRefused`` saying why it cannot be exchanged."""
         credential = parse_payload(scanned)
         if not isinstance(credential, SignedCredential) or credential.kind != "card":
-            raise ExchangeRefused("not_a_card", "Bukan kartu vaksinasi lokal / Not a local vaccination card")
-        verdict, _ = verify(self.ctx.keys, credential)
+            raise ExchangeRefused("not_a_card", _("Not a local vaccination card"))
+        verdict, _credential = verify(self.ctx.keys, credential)
         if verdict is Verdict.UNKNOWN_VENUE:
-            raise ExchangeRefused("unknown_venue", f"Kartu dari lokasi lain ({credential.venue}) / "
-                                                   f"Card from another venue ({credential.venue}): exchange it there")
+            raise ExchangeRefused("unknown_venue", _("Card from another venue ({venue}): exchange it there", venue=credential.venue))
         if verdict is not Verdict.VALID:
-            raise ExchangeRefused("forged", "Tanda tangan tidak sah: kartu palsu / Signature invalid: forged card")
+            raise ExchangeRefused("forged", _("Signature invalid: forged card"))
         with self.ctx.db.read() as session:
             card = session.exec(select(Card).where(col(Card.short_id) == credential.credential_id)).first()
             if card is None:
-                raise ExchangeRefused("unknown_card", f"Kartu {credential.credential_id} tidak tercatat di sini / "
-                                                      "Card not recorded at this venue's stations")
+                raise ExchangeRefused("unknown_card", _("Card {card} is not recorded at this venue's stations",
+                                                        card=credential.credential_id))
             if card.status == CardStatus.EXCHANGED:
                 when = self.ctx.clock.local(card.exchanged_at) if card.exchanged_at else None
-                raise ExchangeRefused("already_exchanged", f"Sudah ditukar / Already exchanged "
-                                      f"{when:%d-%m-%Y %H:%M} by {card.exchanged_by} for {card.certificate_id}"
-                                      if when else "Sudah ditukar / Already exchanged")
+                raise ExchangeRefused("already_exchanged", _("Already exchanged {when:%d-%m-%Y %H:%M} by {who} for {certificate}",
+                                                             when=when, who=card.exchanged_by, certificate=card.certificate_id)
+                                      if when else _("Already exchanged"))
             return self._view(session, card)
 
     def certificate_record(self, view: CardForExchange) -> SyncRecord | None:
@@ -95,16 +95,16 @@ class ExchangeService:
     def exchange(self, card_id: uuid.UUID, staff: str, certificate_id: str) -> Card:
         """Withdraw the local card against the national certificate; audited."""
         if not certificate_id.strip():
-            raise KioskError("no national certificate yet: the local card stays valid")
+            raise KioskError(_("no national certificate yet: the local card stays valid"))
         if not staff.strip():
-            raise KioskError("the name of the staff member exchanging the card is required")
+            raise KioskError(_("the name of the staff member exchanging the card is required"))
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
             card = session.get(Card, card_id)
             if card is None:
-                raise ExchangeRefused("unknown_card", "no such card")
+                raise ExchangeRefused("unknown_card", _("no such card"))
             if card.status == CardStatus.EXCHANGED:  # another desk got there first
-                raise ExchangeRefused("already_exchanged", f"Sudah ditukar / Already exchanged for {card.certificate_id}")
+                raise ExchangeRefused("already_exchanged", _("Already exchanged for {certificate}", certificate=card.certificate_id))
             card.status, card.certificate_id = CardStatus.EXCHANGED, certificate_id.strip()
             card.exchanged_by, card.exchanged_at = staff.strip(), now
             audit(session, staff.strip(), "card.exchanged", card.id, f"{card.short_id} -> {card.certificate_id}", now,
@@ -116,7 +116,7 @@ class ExchangeService:
         dose = session.exec(select(Vaccination).where(col(Vaccination.visit_id) == card.visit_id)).first()
         person = session.get(Registration, visit.registration_id) if visit else None
         if visit is None or dose is None or person is None:
-            raise ExchangeRefused("unknown_card", "Kartu tanpa catatan dosis / Card without a dose record")
+            raise ExchangeRefused("unknown_card", _("Card without a dose record"))
         row = session.exec(select(OutboxRow).where(col(OutboxRow.aggregate_id) == dose.id,
                                                    col(OutboxRow.destination) == "central")).first()
         return CardForExchange(card.id, card.short_id, person.name, mask_nik(person.nik), dose.dose_number, dose.product,

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from kiosk.errors import KioskError, NotFound
+from kiosk.i18n import N_, _
 from kiosk.ports import DeviceError, Printer, Slip
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
@@ -23,7 +24,7 @@ from kiosk.services.slips import SlipBuilder
 from kiosk.states import WAITING_JOBS, PrintJobState
 from kiosk.storage.tables import PrintJob
 
-INTERRUPTED = "interrupted: the station stopped while this slip was printing; check for a torn slip"
+INTERRUPTED = N_("interrupted: the station stopped while this slip was printing; check for a torn slip")
 
 
 @dataclass(frozen=True)
@@ -115,14 +116,14 @@ class PrintQueue:
     def cancel(self, job_id: uuid.UUID, staff: str, reason: str) -> None:
         """Stop a waiting job from printing (e.g. the attendee left); needs a reason, audited."""
         if not reason.strip():
-            raise KioskError("cancelling a print job needs a reason")
+            raise KioskError(_("cancelling a print job needs a reason"))
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
             job = session.get(PrintJob, job_id)
             if job is None:
-                raise NotFound("no such print job")
+                raise NotFound(_("no such print job"))
             if job.state not in WAITING_JOBS:
-                raise KioskError(f"this job is {job.state}; only a waiting job can be cancelled")
+                raise KioskError(_("this job is {state}; only a waiting job can be cancelled", state=job.state))
             job.state = PrintJobState.CANCELLED
             audit(session, staff, "print.cancel", job.id, f"{job.kind}: {reason.strip()}", now, self.ctx.station_id)
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from kiosk.credentials import new_short_id
 from kiosk.errors import KioskError
 from kiosk.events import RegistrationCreated
+from kiosk.i18n import _
 from kiosk.identity import REGISTRATION_CODE, Nik, parse_nik
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit, record_event
@@ -73,10 +74,10 @@ class RegistrationService:
             if existing.code == code:
                 report.unchanged += 1
             else:
-                report.errors.append((line, f"NIK already registered under code {existing.code}"))
+                report.errors.append((line, _("NIK already registered under code {code}", code=existing.code)))
             return
         if session.exec(select(Registration).where(Registration.code == code)).first() is not None:
-            report.errors.append((line, f"registration code {code} already belongs to another NIK"))
+            report.errors.append((line, _("registration code {code} already belongs to another NIK", code=code)))
             return
         _add(session, self.ctx, person, code, "import", now, appointment, session_name)
         report.imported += 1
@@ -84,7 +85,7 @@ class RegistrationService:
     def register_walkin(self, details: PersonDetails, staff: str) -> Registration:
         """Register someone at the desk; an already-registered NIK gives the existing registration."""
         if not self.ctx.allow_walkins:
-            raise KioskError("this venue does not take walk-ins: the person must register online")
+            raise KioskError(_("this venue does not take walk-ins: the person must register online"))
         person = _checked_person(details)
         now = self.ctx.clock.now()
         with self.ctx.db.write() as session:
@@ -107,15 +108,16 @@ def read_registrations(path: Path) -> list[tuple[int, CsvRegistration | str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise KioskError(f"cannot read {path}: {exc}") from None
+        raise KioskError(_("cannot read {path}: {exc}", path=path, exc=exc)) from None
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        raise KioskError(f"{path}: the header line cannot be read: {exc}") from None
+        raise KioskError(_("{path}: the header line cannot be read: {exc}", path=path, exc=exc)) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise KioskError(f"{path}: the header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        raise KioskError(_("{path}: the header lacks column(s) {missing}; expected {COLUMNS}",
+                           path=path, missing=', '.join(missing), COLUMNS=','.join(COLUMNS)))
     checked: list[tuple[int, CsvRegistration | str]] = []
     for line, row in _rows(reader, len(header)):
         if isinstance(row, str):
@@ -138,12 +140,13 @@ def _rows(reader: csv.DictReader[str], columns: int) -> Iterator[tuple[int, dict
             return
         except csv.Error as exc:  # e.g. a field over the 128 KiB limit
             line += 1
-            yield line, f"this line cannot be read as CSV: {exc}"
+            yield line, _("this line cannot be read as CSV: {exc}", exc=exc)
             continue
         line = reader.line_num
         if None in row:  # more fields than the header names: a comma inside an unquoted name, say
-            yield line, (f"{columns + len(row[None] or [])} fields where the header has {columns}: "  # type: ignore[index]
-                         "put a name that holds a comma in double quotes")
+            extra = len(row[None] or [])  # type: ignore[index]
+            yield line, _("{fields} fields where the header has {columns}: put a name that holds a comma in double quotes",
+                          fields=columns + extra, columns=columns)
         else:
             yield line, row
 
@@ -166,10 +169,10 @@ def _row_fields(row: dict[str, str | None]) -> tuple[PersonDetails, str, dt.date
     value = {k: (row.get(k) or "").strip() for k in COLUMNS}
     empty = [k for k in REQUIRED if not value[k]]
     if empty:
-        raise ValueError(f"empty {', '.join(empty)}")
+        raise ValueError(_("empty {empty}", empty=', '.join(empty)))
     code = value["registration_code"].upper()
     if not REGISTRATION_CODE.fullmatch(code):
-        raise ValueError(f"registration_code {code!r}: use 4-32 letters, digits or '-'")
+        raise ValueError(_("registration_code {code!r}: use 4-32 letters, digits or '-'", code=code))
     person = _checked_person(PersonDetails(value["nik"], value["name"], _date("birth_date", value["birth_date"]),
                                            value["sex"].upper(), value["phone"]))
     appointment = _date("appointment_date", value["appointment_date"]) if value["appointment_date"] else None
@@ -180,21 +183,22 @@ def _checked_person(details: PersonDetails) -> PersonDetails:
     """Validate the NIK and cross-check the birth date and sex it encodes."""
     nik = parse_nik(details.nik.replace(" ", ""))
     if not isinstance(nik, Nik):
-        raise KioskError(f"nik: {nik.reason}")
+        raise KioskError(_("nik: {reason}", reason=nik.reason))
     sex = {"L": "M", "P": "F"}.get(details.sex.upper(), details.sex.upper())
     if sex not in ("M", "F"):
-        raise KioskError(f"sex {details.sex!r}: use M/F (or L/P)")
+        raise KioskError(_("sex {sex!r}: use M/F (or L/P)", sex=details.sex))
     if sex != nik.sex:
-        raise KioskError(f"sex {sex} does not match the NIK, which encodes {nik.sex}")
+        raise KioskError(_("sex {sex} does not match the NIK, which encodes {encoded}", sex=sex, encoded=nik.sex))
     encoded = (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100)
     typed = (details.birth_date.day, details.birth_date.month, details.birth_date.year % 100)
     if encoded != typed:
-        raise KioskError(f"birth date {details.birth_date:%Y-%m-%d} does not match the NIK ({nik.birth_date:%d-%m-%y})")
+        raise KioskError(_("birth date {typed:%Y-%m-%d} does not match the NIK ({encoded:%d-%m-%y})",
+                           typed=details.birth_date, encoded=nik.birth_date))
     if not details.name.strip():
-        raise KioskError("name is empty")
+        raise KioskError(_("name is empty"))
     for field_name, value in (("name", details.name), ("phone", details.phone)):
         if not is_printable_text(value):
-            raise KioskError(f"{field_name} holds control characters (a copy-paste from another program?): retype it")
+            raise KioskError(_("{field_name} holds control characters (a copy-paste from another program?): retype it", field_name=field_name))
     return PersonDetails(nik.number, details.name.strip(), details.birth_date, sex, details.phone.strip())
 
 
@@ -207,4 +211,4 @@ def _date(key: str, text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{key} {text!r}: use YYYY-MM-DD") from None
+        raise ValueError(_("{key} {text!r}: use YYYY-MM-DD", key=key, text=text)) from None

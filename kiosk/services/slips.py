@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from kiosk.config import Settings
 from kiosk.credentials import format_short_id
-from kiosk.i18n import both
+from kiosk.i18n import N_, both
 from kiosk.ports import Slip, SlipLine
 from kiosk.privacy import attendee_nik, short_name
 from kiosk.services.context import StationContext
@@ -49,16 +49,16 @@ class SlipBuilder:
         title, subtitle = both("card_title", self.lang)
         lines = [SlipLine(title, bold=True, center=True), SlipLine(subtitle, center=True),
                  SlipLine(self.ctx.venue_name, center=True), SlipLine(short_name(person.name), bold=True),
-                 SlipLine(f"NIK: {attendee_nik(person.nik)}"), SlipLine(f"Lahir/Born: {person.birth_date:%d-%m-%Y}"),
-                 SlipLine(f"Vaksin/Vaccine: {product.name if product else dose.product}"),
-                 SlipLine(f"Lot: {dose.lot}  Dosis/Dose: {dose.dose_number}"),
-                 SlipLine(f"{given:%d-%m-%Y %H:%M}  Pos/Station: {visit.station_id}")]
+                 SlipLine(f"NIK: {attendee_nik(person.nik)}"), SlipLine(f"{label('born', self.lang)}: {person.birth_date:%d-%m-%Y}"),
+                 SlipLine(f"{label('vaccine', self.lang)}: {product.name if product else dose.product}"),
+                 SlipLine(f"Lot: {dose.lot}  {label('dose', self.lang)}: {dose.dose_number}"),
+                 SlipLine(f"{given:%d-%m-%Y %H:%M}  {label('station', self.lang)}: {visit.station_id}")]
         if dose.dose_number == 1 and product is not None:
             due = self.ctx.products.earliest_next_dose(product.code, given.date())
-            lines.append(SlipLine(f"{'/'.join(both('next_dose', self.lang))}: {due:%d-%m-%Y}", bold=True))
+            lines.append(SlipLine(f"{label('next_dose', self.lang)}: {due:%d-%m-%Y}", bold=True))
         lines.append(SlipLine(f"ID: {format_short_id(card.short_id)}", bold=True, large=True, center=True))
         if job.reprint_no:
-            lines.append(SlipLine(f"REPRINT {job.reprint_no}", bold=True, center=True))
+            lines.append(SlipLine(f"{label('reprint', self.lang)} {job.reprint_no}", bold=True, center=True))
         footer = [SlipLine(t, center=True) for t in both("card_note", self.lang)]
         if self.ctx.adverse_event_contact:
             footer.append(SlipLine(f"KIPI: {self.ctx.adverse_event_contact}", center=True))
@@ -82,9 +82,9 @@ class SlipBuilder:
 
         row = session.exec(select(DayQuota).where(DayQuota.closed)).all()
         day = next(r.service_day for r in row if summary_id(r.service_day) == job.subject_id)
-        lines = _summary_lines(StaffDesk(self.ctx).day_numbers(day), self.ctx.venue_name, self.ctx.station_id)
+        lines = _summary_lines(StaffDesk(self.ctx).day_numbers(day), self.ctx.venue_name, self.ctx.station_id, self.lang)
         if job.reprint_no:
-            lines += (SlipLine(f"REPRINT {job.reprint_no}", bold=True, center=True),)
+            lines += (SlipLine(f"{label('reprint', self.lang)} {job.reprint_no}", bold=True, center=True),)
         return Slip("summary", lines)
 
     def _ticket_slip(self, session: Session, job: PrintJob) -> Slip:
@@ -92,20 +92,30 @@ class SlipBuilder:
         person = _row(session, Registration, visit.registration_id)
         first, second = both("ticket_next", self.lang)
         lines = (SlipLine(self.ctx.venue_name, center=True),
-                 SlipLine("ANTREAN / QUEUE", bold=True, center=True),
+                 SlipLine(" / ".join(both(N_("QUEUE"), self.lang)), bold=True, center=True),
                  SlipLine(visit.queue_number, bold=True, huge=True, center=True),
                  SlipLine(short_name(person.name), center=True),
                  SlipLine(f"{self.ctx.clock.local(visit.checked_in_at):%d-%m-%Y %H:%M}", center=True))
         return Slip("ticket", lines, footer=(SlipLine(first, center=True), SlipLine(second, center=True)))
 
 
-def _summary_lines(n: DayNumbers, venue: str, station: str) -> tuple[SlipLine, ...]:
-    return (SlipLine("RINGKASAN HARI / DAY SUMMARY", bold=True, center=True), SlipLine(f"{venue} / {station}", center=True),
+LABELS = {"born": N_("Born"), "vaccine": N_("Vaccine"), "dose": N_("Dose"), "station": N_("Station"), "reprint": N_("REPRINT"),
+          "cap": N_("Cap"), "used": N_("Used"), "vaccinated": N_("Vaccinated"), "postponed": N_("Postponed"),
+          "released": N_("Released"), "turned_away": N_("Turned away"), "passes": N_("Passes"), "next_dose": N_("Next dose")}
+
+
+def label(key: str, lang: str) -> str:
+    """A slip's label in both languages, the venue's first ("Lahir/Born")."""
+    return "/".join(both(LABELS[key], lang))
+
+
+def _summary_lines(n: DayNumbers, venue: str, station: str, lang: str) -> tuple[SlipLine, ...]:
+    return (SlipLine(" / ".join(both(N_("DAY SUMMARY"), lang)), bold=True, center=True), SlipLine(f"{venue} / {station}", center=True),
             SlipLine(f"{n.day:%d-%m-%Y}", bold=True, large=True, center=True),
-            SlipLine(f"Kuota/Cap: {n.cap}  Dipakai/Used: {n.used}"),
-            SlipLine(f"Check-in: {n.checked_in}  Divaksin/Vaccinated: {n.vaccinated}"),
-            SlipLine(f"Ditunda/Postponed: {n.postponed}  Dikembalikan/Released: {n.released}"),
-            SlipLine(f"Ditolak/Turned away: {n.turned_away}  Tiket/Passes: {n.passes_issued}"),
+            SlipLine(f"{label('cap', lang)}: {n.cap}  {label('used', lang)}: {n.used}"),
+            SlipLine(f"Check-in: {n.checked_in}  {label('vaccinated', lang)}: {n.vaccinated}"),
+            SlipLine(f"{label('postponed', lang)}: {n.postponed}  {label('released', lang)}: {n.released}"),
+            SlipLine(f"{label('turned_away', lang)}: {n.turned_away}  {label('passes', lang)}: {n.passes_issued}"),
             SlipLine(f"Walk-in: {n.walkin_used}/{n.walkin_slots}"))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from kiosk.errors import KioskError, NotFound
+from kiosk.i18n import _
 from kiosk.services.context import StationContext
 from kiosk.services.outbox import audit
 from kiosk.states import UNSETTLED, OutboxState
@@ -106,9 +107,9 @@ def resend(db: Database, row_id: uuid.UUID | str, actor: str, now: dt.datetime, 
     with db.write() as session:
         row = _find_row(session, str(row_id))
         if row is None:
-            raise NotFound(f"no sync record {row_id}")
+            raise NotFound(_("no sync record {row_id}", row_id=row_id))
         if row.state != OutboxState.NEEDS_ATTENTION:
-            raise KioskError(f"record {row.id} is {row.state.replace('_', ' ')}, not waiting for attention")
+            raise KioskError(_("record {id} is {state}, not waiting for attention", id=row.id, state=row.state.replace("_", " ")))
         audit(session, actor, "sync.resend", row.id, f"{row.topic}: {row.last_error[:200]}", now, station)
         row.state, row.next_attempt_at = OutboxState.PENDING, None
         return row
@@ -133,11 +134,12 @@ def status_lines(status: SyncStatus, now: dt.datetime, tz: dt.tzinfo | None = No
         return when.astimezone(tz).strftime("%d-%m %H:%M:%S") if when else "never"
 
     age = status.oldest_age(now)
-    lines = [f"waiting: {status.backlog}" + (f" (oldest {_duration(age)} old)" if age is not None else ""),
-             f"need attention: {status.needs_attention}", f"acknowledged by the server: {status.acknowledged}",
-             f"last success: {at(status.last_success_at)}"]
+    lines = [_("waiting: {backlog}", backlog=status.backlog) + (_(" (oldest {age} old)", age=_duration(age)) if age is not None else ""),
+             _("need attention: {count}", count=status.needs_attention),
+             _("acknowledged by the server: {count}", count=status.acknowledged),
+             _("last success: {at}", at=at(status.last_success_at))]
     if status.last_error:
-        lines.append(f"last error ({at(status.last_error_at)}): {status.last_error}")
+        lines.append(_("last error ({last_error_at}): {last_error}", last_error_at=at(status.last_error_at), last_error=status.last_error))
     return lines
 
 

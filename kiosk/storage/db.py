@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from kiosk.errors import ConfigError, StorageError
+from kiosk.i18n import _
 
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "sentra_write"
@@ -36,15 +37,15 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
-        raise ConfigError(f"database.url {shown!r}: {_url_problem(exc)}") from None
+        raise ConfigError(_("database.url {shown!r}: {exc}", shown=shown, exc=_url_problem(exc))) from None
 
 
 def _url_problem(exc: Exception) -> str:
     if isinstance(exc, ImportError):
-        return f"its database driver is not installed ({exc.name or exc}); e.g. postgresql+psycopg:// needs psycopg"
+        return _("its database driver is not installed ({name}); e.g. postgresql+psycopg:// needs psycopg", name=exc.name or exc)
     if isinstance(exc, NoSuchModuleError):
-        return "unknown database kind; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-    return "not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        return _("unknown database kind; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+    return _("not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -56,8 +57,8 @@ def _sqlite_engine(url: str) -> Engine:
             # personal data: owner only (SQLite gives its -wal and -shm files the database file's mode)
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
         except OSError as exc:
-            raise StorageError(f"the database folder {folder} cannot be made: {exc.strerror}"
-                               " (is data_dir a file, or on a read-only disk?)") from None
+            raise StorageError(_("the database folder {folder} cannot be made: {strerror} (is data_dir a file, or on a "
+                                 "read-only disk?)", folder=folder, strerror=exc.strerror)) from None
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
@@ -115,9 +116,9 @@ def storage_error(exc: OperationalError) -> StorageError:
     """The database's refusal in words a technician can act on."""
     text = str(exc.orig) if exc.orig else str(exc)
     if "full" in text:
-        return StorageError("the station's disk is full: free space, then retry; nothing recorded was lost")
+        return StorageError(_("the station's disk is full: free space, then retry; nothing recorded was lost"))
     if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return StorageError("the station database is read-only: check the data folder's permissions")
+        return StorageError(_("the station database is read-only: check the data folder's permissions"))
     if "locked" in text:
-        return StorageError("the station database is busy: try again in a moment")
-    return StorageError(f"the station database refused the change: {text}")
+        return StorageError(_("the station database is busy: try again in a moment"))
+    return StorageError(_("the station database refused the change: {text}", text=text))

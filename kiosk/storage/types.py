@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from kiosk.i18n import _
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Stores instants as naive UTC and gives them back timezone-aware (SQLite keeps no zone)."""
@@ -19,7 +21,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
+            raise ValueError(_("naive datetime given to a UTC column"))
         return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:

@@ -32,6 +32,7 @@ from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from kiosk.i18n import _
 from kiosk.states import UNSETTLED, OutboxState
 from kiosk.storage.db import Database
 from kiosk.storage.tables import OutboxRow, SyncState
@@ -112,7 +113,7 @@ class Drainer:
                 try:
                     report = self.drain(stop)
                 except Exception as exc:  # noqa: BLE001 - a full disk or a locked file must not end the sender
-                    report = DrainReport(paused_for=poll_seconds, errors=[f"sending stopped for now: {exc}"])
+                    report = DrainReport(paused_for=poll_seconds, errors=[_("sending stopped for now: {exc}", exc=exc)])
                 if on_report is not None:
                     on_report(report)
                 wait = poll_seconds
@@ -164,7 +165,7 @@ class Drainer:
             state = session.get(SyncState, self.destination)
             assert state is not None
             if state.holder != self.holder:
-                raise LeaseLost(f"the sending lease passed to {state.holder}")
+                raise LeaseLost(_("the sending lease passed to {holder}", holder=state.holder))
             state.lease_until = now + self.lease
         self._lease_until = now + self.lease
 
@@ -197,7 +198,7 @@ class Drainer:
         with self.db.read() as session:
             row = session.get(OutboxRow, row_id)
             if row is None:
-                raise LookupError(f"no outbox row {row_id}")
+                raise LookupError(_("no outbox row {row_id}", row_id=row_id))
             return self._record(session, row)
 
     def _record(self, session: Session, row: OutboxRow) -> SyncRecord:
@@ -267,7 +268,7 @@ class Drainer:
             state = session.get(SyncState, self.destination)
             assert state is not None
             if state.holder != self.holder:  # this sender stalled past its lease; the new holder resends
-                report.errors.append(f"the sending lease passed to {state.holder}; results left to it")
+                report.errors.append(_("the sending lease passed to {holder}; results left to it", holder=state.holder))
                 return
             for result in results:
                 row = session.get(OutboxRow, uuid.UUID(result.row_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.errors import ConfigError
+from kiosk.i18n import _
 from kiosk.storage.db import Database
 from kiosk.sync.drainer import Backoff, Drainer, utcnow
 from kiosk.sync.port import CentralServer
@@ -22,7 +23,7 @@ def build_server(settings: Settings) -> CentralServer:
         from kiosk.sync.jsonapi import JsonServer
 
         return JsonServer(sync)
-    raise ConfigError('sync.server is "none": set it to "fhir" or "json" and give sync.url to send records')
+    raise ConfigError(_("sync.server is \"none\": set it to \"fhir\" or \"json\" and give sync.url to send records"))
 
 
 def build_drainer(settings: Settings, db: Database, server: CentralServer | None = None,

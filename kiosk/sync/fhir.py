@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from kiosk.config import SyncSettings
 from kiosk.events import Event, ScreeningRecorded, VaccinationRecorded, VisitCheckedIn
+from kiosk.i18n import _
 from kiosk.identity import mask_nik
 from kiosk.states import CertificateStatus
 from kiosk.sync.http import HttpClient
@@ -49,7 +50,7 @@ def build_bundle(record: SyncRecord, patient: str | None = None) -> dict[str, An
     if resources is None:
         return None
     if not record.person:
-        raise PermanentFailure(f"record {record.record_id} names no person the station knows")
+        raise PermanentFailure(_("record {record_id} names no person the station knows", record_id=record.record_id))
     if patient is not None:
         entries = resources(record, patient)
     else:
@@ -106,7 +107,8 @@ def _event(record: SyncRecord, kind: type[E]) -> E:
     """The record's event as the type its topic promises."""
     event = record.event()
     if not isinstance(event, kind):
-        raise PermanentFailure(f"record {record.record_id} holds a {type(event).__name__}, not a {kind.__name__}")
+        raise PermanentFailure(_("record {record_id} holds a {found}, not a {expected}", record_id=record.record_id, found=type(event).__name__,
+                                 expected=kind.__name__))
     return event
 
 
@@ -154,7 +156,7 @@ def _screening(record: SyncRecord, patient_url: str) -> dict[str, Any]:
     try:
         measured = json.loads(p.answers_json or "{}")
     except ValueError:
-        raise PermanentFailure(f"screening {record.record_id} has unreadable answers") from None
+        raise PermanentFailure(_("screening {record_id} has unreadable answers", record_id=record.record_id)) from None
     components: list[dict[str, Any]] = []
     for key, (loinc, display, unit) in VITALS.items():
         if measured.get(key) is not None:
@@ -218,7 +220,7 @@ def utc(value: Any) -> str:
     """A stored instant as FHIR dateTime in UTC: 2021-08-05T01:00:00.000Z."""
     when = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if when.tzinfo is None:
-        raise PermanentFailure(f"time {value!r} has no zone; the station stores UTC instants")
+        raise PermanentFailure(_("time {value!r} has no zone; the station stores UTC instants", value=value))
     return when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -238,7 +240,8 @@ class FhirServer:
             patient = self._patient(record) if self.lookup and record.topic in _RESOURCES else None
             bundle = build_bundle(record, patient)
         except (KeyError, ValueError, TypeError) as exc:
-            raise PermanentFailure(f"record {record.record_id} ({record.topic}) is incomplete: {exc!r}") from None
+            raise PermanentFailure(_("record {record_id} ({topic}) is incomplete: {exc!r}",
+                                     record_id=record.record_id, topic=record.topic, exc=exc)) from None
         if bundle is None:
             return Ack(skipped=f"{record.topic} stays on the station (no FHIR counterpart)")
         response = self.http.request("POST", self.base, content=json.dumps(bundle, separators=(",", ":")),
@@ -247,25 +250,25 @@ class FhirServer:
         try:
             body = response.json()
         except ValueError:
-            raise TransientFailure("the server acknowledged with a body that is not JSON", server_wide=False) from None
+            raise TransientFailure(_("the server acknowledged with a body that is not JSON"), server_wide=False) from None
         return Ack(server_ids=_created_ids(body, len(bundle["entry"])))
 
     def _patient(self, record: SyncRecord) -> str:
         """The server's Patient for the record's NIK; refused (needs attention) when the registry has none."""
         nik = str((record.person or {}).get("nik") or "")
         if not nik:
-            raise PermanentFailure(f"record {record.record_id} names no person the station knows")
+            raise PermanentFailure(_("record {record_id} names no person the station knows", record_id=record.record_id))
         if nik not in self._patients:
             response = self.http.request("GET", f"{self.base}/Patient", params={"identifier": f"{NIK_SYSTEM}|{nik}"},
                                          headers={"Accept": "application/fhir+json"})
             found = [e["resource"]["id"] for e in (response.json().get("entry") or [])
                      if e.get("resource", {}).get("resourceType") == "Patient"]
             if not found:
-                raise PermanentFailure(f"the national registry has no Patient with NIK {mask_nik(nik)}: check the NIK "
-                                       "with the person (a typo at registration?), correct it, then resend")
+                raise PermanentFailure(_("the national registry has no Patient with NIK {nik}: check the NIK with the person "
+                                         "(a typo at registration?), correct it, then resend", nik=mask_nik(nik)))
             if len(found) > 1:
-                raise PermanentFailure(f"the national registry has {len(found)} Patients with NIK {mask_nik(nik)}: "
-                                       "ask the registry to merge them, then resend")
+                raise PermanentFailure(_("the national registry has {count} Patients with NIK {nik}: ask the registry to merge "
+                                         "them, then resend", count=len(found), nik=mask_nik(nik)))
             self._patients[nik] = f"Patient/{found[0]}"
         return self._patients[nik]
 
@@ -291,16 +294,16 @@ class FhirServer:
 
 def _created_ids(body: Any, expected: int) -> tuple[str, ...]:
     if not isinstance(body, dict) or body.get("resourceType") != "Bundle":
-        raise TransientFailure("the server acknowledged without a transaction-response Bundle", server_wide=False)
+        raise TransientFailure(_("the server acknowledged without a transaction-response Bundle"), server_wide=False)
     entries = body.get("entry") or []
     if len(entries) != expected:
-        raise TransientFailure(f"the server answered {len(entries)} entries for {expected}", server_wide=False)
+        raise TransientFailure(_("the server answered {count} entries for {expected}", count=len(entries), expected=expected), server_wide=False)
     ids = []
     for entry in entries:
         response = entry.get("response") or {}
         status = str(response.get("status", ""))
         if not status.startswith(("200", "201")):
-            raise PermanentFailure(f"the server refused an entry: {status}")
+            raise PermanentFailure(_("the server refused an entry: {status}", status=status))
         location = str(response.get("location", ""))
         parts = location.split("/_history")[0].rstrip("/").split("/")
         ids.append("/".join(parts[-2:]) if len(parts) >= 2 else location)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from kiosk.config import SyncSettings
+from kiosk.i18n import _
 from kiosk.sync.port import AuthFailure, PermanentFailure, TransientFailure
 
 MAX_RETRY_AFTER = 86_400.0
@@ -79,15 +80,15 @@ class TokenSource:
         except (TransientFailure, AuthFailure):
             raise
         except httpx.HTTPError as exc:
-            raise TransientFailure(f"cannot reach the token endpoint {s.token_url}: {_describe(exc)}") from None
+            raise TransientFailure(_("cannot reach the token endpoint {token_url}: {exc}", token_url=s.token_url, exc=_describe(exc))) from None
         except OAuthError as exc:
-            raise AuthFailure(f"the token endpoint refused client {s.client_id!r}: {exc.description or exc.error}; "
-                              "check sync.client_id, sync.client_secret and sync.client_auth") from None
+            raise AuthFailure(_("the token endpoint refused client {client_id!r}: {value}; check sync.client_id, "
+                                "sync.client_secret and sync.client_auth", client_id=s.client_id, value=exc.description or exc.error)) from None
         except ValueError:
-            raise TransientFailure("the token endpoint answered something that is not a token") from None
+            raise TransientFailure(_("the token endpoint answered something that is not a token")) from None
         access = token.get("access_token") if isinstance(token, dict) else None
         if not isinstance(access, str) or not access:
-            raise TransientFailure("token endpoint answered without an access_token")
+            raise TransientFailure(_("token endpoint answered without an access_token"))
         lifetime = float(token.get("expires_in") or 300)
         self._token = access
         self._expires = self.clock() + max(lifetime - min(30.0, lifetime / 10), 1.0)
@@ -96,11 +97,12 @@ class TokenSource:
 def _token_endpoint_trouble(response: httpx.Response) -> None:
     """Before Authlib reads the answer: an endpoint that is down is retried, a refusal is said plainly."""
     if response.status_code in (429,) or response.status_code >= 500:
-        raise TransientFailure(f"token endpoint answered HTTP {response.status_code}", retry_after(response))
+        raise TransientFailure(_("token endpoint answered HTTP {status_code}", status_code=response.status_code), retry_after(response))
     if response.status_code in (400, 401, 403):
         response.read()
-        raise AuthFailure(f"the token endpoint refused client (HTTP {response.status_code}): {_oauth_error(response)}; "
-                          "check sync.client_id, sync.client_secret and sync.client_auth")
+        raise AuthFailure(_("the token endpoint refused client (HTTP {status_code}): {response}; check "
+                            "sync.client_id, sync.client_secret and sync.client_auth",
+                            status_code=response.status_code, response=_oauth_error(response)))
 
 
 class HttpClient:
@@ -120,16 +122,16 @@ class HttpClient:
             try:
                 response = self.client.request(method, url, headers=headers, **kwargs)
             except httpx.TimeoutException as exc:
-                raise TransientFailure(f"no answer from {_host(url)} within {self.settings.timeout_seconds:g} s "
-                                       f"({type(exc).__name__})") from None
+                raise TransientFailure(_("no answer from {url} within {timeout_seconds:g} s ({kind})",
+                                         url=_host(url), timeout_seconds=self.settings.timeout_seconds, kind=type(exc).__name__)) from None
             except httpx.HTTPError as exc:
-                raise TransientFailure(f"cannot reach {_host(url)}: {_describe(exc)}") from None
+                raise TransientFailure(_("cannot reach {url}: {exc}", url=_host(url), exc=_describe(exc))) from None
             kwargs["headers"] = {k: v for k, v in headers.items() if k != "Authorization"}
             if response.status_code in (401, 403):
                 if attempt == 1 and self.tokens.invalidate():
                     continue
-                raise AuthFailure(f"the server refused our credentials (HTTP {response.status_code}): "
-                                  f"{server_message(response)}; check the sync.auth settings")
+                raise AuthFailure(_("the server refused our credentials (HTTP {status_code}): {response}; check the "
+                                    "sync.auth settings", status_code=response.status_code, response=server_message(response)))
             classify(response)
             return response
         raise AssertionError("unreachable")
@@ -203,9 +205,9 @@ def _describe(exc: httpx.HTTPError) -> str:
     cause = exc.__cause__ or exc.__context__
     text = str(exc) or type(exc).__name__
     if "refused" in text.lower() or (cause and "refused" in str(cause).lower()):
-        return "connection refused"
+        return _("connection refused")
     if "reset" in text.lower() or isinstance(exc, httpx.RemoteProtocolError):
-        return f"connection dropped ({text})"
+        return _("connection dropped ({text})", text=text)
     return text
 
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from kiosk.config import SyncSettings
+from kiosk.i18n import _
 from kiosk.states import CertificateStatus
 from kiosk.sync.http import HttpClient
 from kiosk.sync.port import Ack, Certificate, SyncFailure, SyncRecord
@@ -55,13 +56,13 @@ class JsonServer:
             response = self.http.request("GET", f"{self.url}/{record.row_id}")
         except SyncFailure as exc:
             if "HTTP 404" in str(exc):
-                return Certificate(CertificateStatus.NOT_YET, detail="the server has no record of this dose yet")
+                return Certificate(CertificateStatus.NOT_YET, detail=_("the server has no record of this dose yet"))
             return Certificate(CertificateStatus.UNREACHABLE, detail=str(exc))
         answer = response.json() if response.content else {}
         certificate_id = answer.get("certificate_id") if isinstance(answer, dict) else None
         if certificate_id:
             return Certificate(CertificateStatus.ISSUED, str(certificate_id))
-        return Certificate(CertificateStatus.NOT_YET, detail="received, no certificate issued yet")
+        return Certificate(CertificateStatus.NOT_YET, detail=_("received, no certificate issued yet"))
 
     def close(self) -> None:
         self.http.close()

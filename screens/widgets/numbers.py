@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kiosk.i18n import _
 from kiosk.services.desk import DayNumbers
 
 
@@ -22,11 +23,12 @@ class DayNumbersPanel(Static):
 
     def show(self, numbers: DayNumbers, station_only: bool = False) -> None:
         """Render ``numbers``; ``station_only``: a venue station's own share (the venue's line is shown apart)."""
-        self.border_title = f"Hari ini / Today {numbers.day:%d-%m-%Y}" + (" — stasiun ini / this station" if station_only else "")
+        self.border_title = _("Today {day:%d-%m-%Y}", day=numbers.day) + (" — " + _("this station") if station_only else "")
         self.update(
-            f"Kuota/cap [b]{numbers.cap}[/]   dipakai/used [b]{numbers.used}[/]   sisa/free [b]{numbers.free}[/]   "
-            f"tiket prioritas/held for passes [b]{numbers.held_for_passes}[/]\n"
-            f"check-in [b]{numbers.checked_in}[/]   divaksin/vaccinated [b]{numbers.vaccinated}[/]   "
-            f"ditunda/postponed [b]{numbers.postponed}[/]   ditolak/turned away [b]{numbers.turned_away}[/]   "
-            f"tiket/passes issued [b]{numbers.passes_issued}[/]   walk-in [b]{numbers.walkin_used}/{numbers.walkin_slots}[/]"
+            _("cap [b]{cap}[/]   used [b]{used}[/]   free [b]{free}[/]   held for passes [b]{held}[/]", cap=numbers.cap,
+              used=numbers.used, free=numbers.free, held=numbers.held_for_passes) + "\n"
+            + _("checked in [b]{checked_in}[/]   vaccinated [b]{vaccinated}[/]   postponed [b]{postponed}[/]   "
+                "turned away [b]{turned_away}[/]   passes issued [b]{passes}[/]   walk-in [b]{walkin}[/]",
+                checked_in=numbers.checked_in, vaccinated=numbers.vaccinated, postponed=numbers.postponed,
+                turned_away=numbers.turned_away, passes=numbers.passes_issued, walkin=f"{numbers.walkin_used}/{numbers.walkin_slots}")
         )

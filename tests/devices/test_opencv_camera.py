@@ -77,8 +77,8 @@ async def test_scan_screen_shows_a_missing_camera_then_reopens_it(make_station, 
     app = KioskApp(station.settings, station, build_devices(station.settings))
     async with app.run_test(size=(110, 34)) as pilot:
         status = lambda: str(app.screen.query_one("#scan-camera", Label).render())  # noqa: E731
-        await until(pilot, lambda: "not found" in status())
-        assert "type your NIK" in status()  # scanning by keypad still works meanwhile
+        await until(pilot, lambda: "tidak ditemukan" in app.camera_state)  # the reason (venue language), for the technician
+        assert status() == "Kamera mati — ketik NIK Anda"  # the attendee: type instead, meanwhile
         from tests.helpers import show_qr
 
         qr = cv2.imread(str(show_qr(tmp_path / "qr", "REG-0009")))

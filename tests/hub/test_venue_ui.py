@@ -12,10 +12,9 @@ from screens.app import KioskApp
 from screens.staff import StaffScreen
 from screens.venue import VenueScreen
 from tests.conftest import DEMO_CSV, STAFF_PIN
-from tests.helpers import until, until_screen
+from tests.helpers import unlock, until, until_screen
 from tests.hub.venue import karawang_plan_loaded, sync, venue_station
 from tests.tcp_relay import TcpRelay
-from tests.ui.test_staff import unlock
 
 
 @pytest.fixture
@@ -45,9 +44,9 @@ async def test_the_staff_desk_shows_the_venue_and_what_is_left_when_cut_off(hub,
             await unlock(pilot, app, STAFF_PIN)
             await until_screen(pilot, StaffScreen)
             line = app.screen.query_one("#staff-venue", Label)
-            await until(pilot, lambda: "kuota/cap 400" in str(line.render()), tries=500)
-            await until(pilot, lambda: "dipakai/used 4 " in str(line.render()), tries=500)  # A reported its cut-off one
-            await until(pilot, lambda: "1 konflik" in str(line.render()), tries=500)  # REG-0003, once A's record arrived
+            await until(pilot, lambda: "cap 400" in str(line.render()), tries=500)
+            await until(pilot, lambda: "used 4 " in str(line.render()), tries=500)  # A reported its cut-off one
+            await until(pilot, lambda: "1 conflict(s)" in str(line.render()), tries=500)  # REG-0003, once A's record arrived
             await pilot.press("f10")
             await until_screen(pilot, VenueScreen)
             stations = app.screen.query_one("#venue-stations", DataTable)
@@ -59,7 +58,7 @@ async def test_the_staff_desk_shows_the_venue_and_what_is_left_when_cut_off(hub,
             await until_screen(pilot, StaffScreen)
             relay.cut()
             line = app.screen.query_one("#staff-venue", Label)
-            await until(pilot, lambda: "hub out of reach" in str(line.render()), tries=750)
-            assert "slots left on this station" in str(line.render())
+            await until(pilot, lambda: "Hub out of reach" in str(line.render()), tries=750)
+            assert "slot(s) left on this station" in str(line.render())
     finally:
         other.close()

@@ -16,8 +16,7 @@ from screens.staff import StaffScreen
 from tests.conftest import DEMO_CSV, STAFF_PIN
 from tests.escpos_parse import parse
 from tests.fake_printer import FakeNetworkPrinter
-from tests.helpers import type_text, until, until_screen
-from tests.ui.test_staff import unlock
+from tests.helpers import type_text, unlock, until, until_screen
 
 
 @pytest.fixture

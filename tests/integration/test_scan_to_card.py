@@ -16,8 +16,7 @@ from screens.result import ResultScreen
 from screens.staff import StaffScreen
 from tests.conftest import STAFF_PIN
 from tests.escpos_parse import parse
-from tests.helpers import show_qr, type_text, until, until_screen
-from tests.ui.test_staff import unlock
+from tests.helpers import show_qr, type_text, unlock, until, until_screen
 
 
 async def test_scanned_code_to_verified_card(make_app, station, clock):

@@ -35,7 +35,7 @@ async def test_camera_qr_checks_in_once_while_held(make_app, station):
     app = make_app()
     (station.settings.data_dir / "camera").mkdir()
     async with app.run_test(size=(110, 34)) as pilot:
-        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        await until(pilot, lambda: str(app.screen.query_one("#scan-camera", Label).render()) == "Kamera: siap")
         show_qr(station.settings.data_dir / "camera", "REG-0005")
         await until(pilot, lambda: result_text(app))
         assert "A-1" in result_text(app)
@@ -82,8 +82,8 @@ async def test_full_day_prints_a_priority_pass(make_station, clock, tmp_path):
                 await pilot.click("#result-box")
                 await until_screen(pilot, ScanScreen)
         text = result_text(app)
-        assert "Kuota hari ini penuh. Datang lagi 06-08-2021, tanpa antre" in text
-        assert "Today is full. Come back on 06-08-2021, no queue" in text
+        assert "Kuota hari ini penuh. Datang lagi Jumat, 06 Agustus 2021, tanpa antre" in text
+        assert "Today is full. Come back on Friday, August 6, 2021, no queue" in text
         await app.workers.wait_for_complete()
     slips = sorted((station.settings.data_dir / "slips").glob("*-pass.bin"))
     assert len(slips) == 1
@@ -160,7 +160,7 @@ async def test_a_held_code_is_taken_once_and_the_next_person_at_once(make_app, s
     app.check_in = lambda text, reply_to: (asked.append(text), check_in(text, reply_to))  # count, then the real one
     (station.settings.data_dir / "camera").mkdir()
     async with app.run_test(size=(110, 34)) as pilot:
-        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        await until(pilot, lambda: str(app.screen.query_one("#scan-camera", Label).render()) == "Kamera: siap")
         show_qr(station.settings.data_dir / "camera", "REG-0008", name="a.png")
         await until(pilot, lambda: result_text(app))
         await pilot.click("#result-box")  # back to scanning while the same code is still held up
@@ -183,7 +183,7 @@ async def test_two_attendees_a_moment_apart_both_get_their_result_one_at_a_time(
     camera = station.settings.data_dir / "camera"
     camera.mkdir()
     async with app.run_test(size=(110, 34)) as pilot:
-        await until(pilot, lambda: "ready" in str(app.screen.query_one("#scan-camera", Label).render()))
+        await until(pilot, lambda: str(app.screen.query_one("#scan-camera", Label).render()) == "Kamera: siap")
         show_qr(camera, "REG-0021", "a.png")
         await until(pilot, lambda: "A-1" in result_text(app))
         await pilot.pause(1.5)

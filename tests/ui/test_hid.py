@@ -9,8 +9,7 @@ from screens.result import ResultScreen
 from screens.screening import ScreeningScreen
 from screens.staff import StaffScreen
 from tests.conftest import STAFF_PIN
-from tests.helpers import scanner_burst, type_text, until, until_screen
-from tests.ui.test_staff import unlock
+from tests.helpers import scanner_burst, type_text, unlock, until, until_screen
 
 
 async def test_a_scanner_burst_on_the_attendee_screen_checks_in(make_app, station):

@@ -57,7 +57,7 @@ async def open_each(pilot, app, station):
     await pilot.pause()
     yield "result", app.screen
     app.pop_screen()
-    app.push_screen(PinScreen("staff"))
+    app.push_screen(PinScreen("staff", "id"))
     await pilot.pause()
     yield "pin", app.screen
     app.pop_screen()

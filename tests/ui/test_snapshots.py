@@ -84,7 +84,7 @@ def test_card_screen_after_printing(size, snap_compare, make_app, station, deter
         await pilot.app.push_screen(CardScreen(station.desk.get(visit)))
         await pilot.click("#card-issue")
         await pilot.app.workers.wait_for_complete()
-        await until(pilot, lambda: "printed" in str(pilot.app.screen.query_one("#card-print-state").render()))
+        await until(pilot, lambda: "tercetak" in str(pilot.app.screen.query_one("#card-print-state").render()))
         await pilot.hover("#card-title")  # no hover highlight, and the press effect must be over
         await until(pilot, lambda: not pilot.app.screen.query_one("#card-issue").has_class("-active"))
 

@@ -9,14 +9,7 @@ from screens.screening import ScreeningScreen
 from screens.staff import StaffScreen
 from screens.technician import TechnicianScreen
 from tests.conftest import STAFF_PIN, TECH_PIN
-from tests.helpers import scanner_burst, type_text, until, until_screen
-
-
-async def unlock(pilot, app, pin: str, key: str = "f2") -> None:
-    await pilot.press(key)
-    await until_screen(pilot, PinScreen)
-    await type_text(pilot, pin)
-    await pilot.press("enter")
+from tests.helpers import scanner_burst, type_text, unlock, until, until_screen
 
 
 async def test_wrong_pin_stays_locked_right_pin_opens_staff(make_app):
@@ -48,7 +41,7 @@ async def test_staff_walks_a_visit_from_check_in_to_printed_card(make_app, stati
         for field, value in (("temperature", "36.6"), ("systolic", "125"), ("diastolic", "82")):
             app.screen.query_one(f"#screening-{field}", Input).value = value
         await pilot.pause()
-        assert "LANJUT" in str(app.screen.query_one("#screening-outcome", Static).render())
+        assert "Outcome: PROCEED" in str(app.screen.query_one("#screening-outcome", Static).render())
         app.screen.query_one("#screening-staff", Input).value = "Nurse Rina"
         await pilot.click("#screening-save-button")
         await until_screen(pilot, StaffScreen)
@@ -62,7 +55,7 @@ async def test_staff_walks_a_visit_from_check_in_to_printed_card(make_app, stati
         await until_screen(pilot, CardScreen)
         await pilot.click("#card-issue")
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: "tercetak / printed" in str(app.screen.query_one("#card-print-state", Label).render()))
+        await until(pilot, lambda: "Print: printed" in str(app.screen.query_one("#card-print-state", Label).render()))
         assert "KARTU VAKSIN SEMENTARA" in str(app.screen.query_one("#card-slip", Static).render())
     visit = station.desk.find("REG-0002")[0]
     assert visit.state == "card_issued" and visit.outcome == "proceed" and visit.card_short_id
@@ -78,7 +71,7 @@ async def test_screening_form_explains_a_bad_value(make_app, station):
         await until_screen(pilot, ScreeningScreen)
         app.screen.query_one("#screening-temperature", Input).value = "38.1"
         await pilot.click("#screening-save-button")
-        assert "Sistolik: ketik angka" in str(app.screen.query_one("#form-error", Label).render())
+        assert "Systolic: type a number" in str(app.screen.query_one("#form-error", Label).render())
         assert station.desk.find("REG-0002")[0].state == "checked_in"  # nothing recorded
 
 
@@ -165,7 +158,7 @@ async def test_five_wrong_pins_lock_the_pad_with_a_countdown_that_doubles_and_ev
             await type_text(pilot, "0000")
             await pilot.press("enter")
         error = lambda: str(app.screen.query_one("#pin-error", Label).render())  # noqa: E731
-        assert error().startswith("Terkunci / Locked") and app.screen.query_one("#pin-input").disabled
+        assert error().startswith("Terkunci:") and app.screen.query_one("#pin-input").disabled
         await type_text(pilot, STAFF_PIN)  # the right PIN while locked does nothing
         await pilot.press("enter")
         assert isinstance(app.screen, PinScreen)
