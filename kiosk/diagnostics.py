@@ -80,10 +80,12 @@ def with_action(check: Check) -> Check:
 
 def station_checks(station: Station, slow: bool = True) -> list[Check]:
     """The station's own checks; ``slow`` adds what may take seconds (the database's integrity, timedatectl,
-    the central server's clock), which a screen runs in a worker."""
+    the central server's clock and a request with our credentials), which a screen runs in a worker."""
+    asks_server = slow and station.settings.sync.server != "none"
     checks = [_database(station.ctx, integrity=slow), _disk(station.settings),
               _clock(station.ctx, clock_synchronised() if slow else None, server_offset(station.settings) if slow else None),
-              _printing(station), _key(station), _sync(station), _software(), _config(station.settings)]
+              _printing(station), _key(station), _sync(station, central_reach(station.settings) if asks_server else None),
+              _software(), _config(station.settings)]
     if station.ctx.hub is not None:
         checks.append(_hub(station))
     return [with_action(c) for c in checks]
@@ -247,10 +249,39 @@ def _key(station: Station) -> Check:
     return Check("venue key", path.exists(), f"{path} ({station.ctx.keys.venue})")
 
 
-def _sync(station: Station) -> Check:
+def central_reach(settings: Settings) -> tuple[bool, str]:
+    """Ask the central server once, with the station's credentials (an OAuth2 token is fetched): (ok, what)."""
+    from kiosk.sync.http import HttpClient
+    from kiosk.sync.port import AuthFailure, PermanentFailure, TransientFailure
+
+    fhir = settings.sync.server == "fhir"
+    url = settings.sync.url.rstrip("/") + ("/Patient" if fhir else "")
+    client = HttpClient(settings.sync)
+    try:  # FHIR: a search that returns no one (_count=0), yet is answered only with valid credentials
+        client.request("GET", url, params={"_count": "0"} if fhir else None)
+    except AuthFailure as exc:
+        return False, str(exc)
+    except TransientFailure as exc:
+        return False, _("not reachable: {why}", why=exc)
+    except PermanentFailure:
+        pass  # it answered (a 404 or 405 for a plain GET): reached, and our credentials were not refused
+    finally:
+        client.close()
+    return True, _("reachable, credentials accepted")
+
+
+def _sync(station: Station, reach: tuple[bool, str] | None = None) -> Check:
     status = station.sync.status()
-    where = station.settings.sync.url if station.settings.sync.server != "none" else _("not configured")
-    detail = _("{where}: {backlog} waiting, {attention} need attention", where=where, backlog=status.backlog, attention=status.needs_attention)
+    configured = station.settings.sync.server != "none"
+    where = station.settings.sync.url if configured else _("not configured")
+    detail = _("{where}: {backlog} waiting, {attention} need attention", where=where, backlog=status.backlog,
+               attention=status.needs_attention)
+    age = status.oldest_age(station.ctx.clock.now())
+    if age is not None:
+        detail += _(", the oldest for {minutes} min", minutes=int(age.total_seconds() // 60))
+    if reach is not None:
+        detail += f"; {reach[1]}"
     if status.last_error and (status.backlog or status.needs_attention):
         detail += _("; last error: {error}", error=status.last_error)
-    return Check("sync", status.needs_attention == 0 and not (status.backlog and status.last_error), detail)
+    ok = status.needs_attention == 0 and not (status.backlog and status.last_error) and (reach is None or reach[0])
+    return Check("sync", ok, detail)

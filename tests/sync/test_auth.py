@@ -111,3 +111,20 @@ class _authorised:
 
     def search(self, resource_type: str, **params: str) -> list[dict]:
         return self.server.search(resource_type, headers={"Authorization": f"Bearer {STATIC}"}, **params)
+
+
+def test_diagnostics_ask_the_central_server_with_the_station_credentials(guarded):
+    from kiosk.config import Settings
+    from kiosk.diagnostics import central_reach
+
+    def reach(**sync):
+        return central_reach(Settings.model_construct(sync=SyncSettings(server="fhir", timeout_seconds=3, **sync)))
+
+    assert reach(url=guarded.url, auth="token", token=STATIC) == (True, "reachable, credentials accepted")
+    ok, what = reach(url=guarded.url, auth="token", token="stolen-laptop")
+    assert not ok and "refused our credentials (HTTP 401)" in what
+    ok, what = reach(url=guarded.url, auth="oauth2", client_id="sentra-krw", client_secret="wrong",
+                     token_url=guarded.url.rsplit("/", 1)[0] + "/auth/token")
+    assert not ok and "token endpoint" in what
+    ok, what = reach(url="http://127.0.0.1:9/fhir", auth="none")
+    assert not ok and what.startswith("not reachable")
