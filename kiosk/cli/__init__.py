@@ -74,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
     from kiosk.cli import hub as hub_commands
 
     hub_commands.add_parser(sub)
+    from kiosk.cli import simulate as simulate_command
+
+    simulate_command.add_parser(sub)
     day = sub.add_parser("day", help=_("the service day")).add_subparsers(dest="action", required=True)
     close = day.add_parser("close", help=_("close a day: no-shows, lapsed holds, leftover carried, a summary slip"))
     close.add_argument("--day", type=_day, help=_("YYYY-MM-DD (default today)"))
@@ -152,7 +155,7 @@ def main(argv: Sequence[str] | None = None, launch: Launch | None = None,
 
 def _follow_station_language(args: argparse.Namespace) -> None:
     """Speak the station's ``language`` when the config can be read (a bad one is reported later, in English)."""
-    if args.command in (None, "run", "serve", "demo"):
+    if args.command in (None, "run", "serve", "demo", "simulate"):
         return  # the station's own screens set their language; loading twice would slow the first paint
     try:
         set_default_language(load_settings(args.config).language)
@@ -181,6 +184,10 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         return pins.pin_set(args) if args.action == "set" else pins.pin_hash(args.pin)
     if command == "demo":
         return _demo(args, launch)
+    if command == "simulate":
+        from kiosk.cli import simulate as simulate_command
+
+        return simulate_command.run(args)
     if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
         return devices["diag"](None, args) if "diag" in devices else _no_devices()  # decoding needs no venue
     if command == "hub":

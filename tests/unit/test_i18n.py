@@ -110,7 +110,8 @@ def test_rule_texts_come_from_the_rule_file_in_both_languages() -> None:
 SHOWN = {"Label", "Button", "Static", "Checkbox", "notify", "_say", "update", "print", "add_columns", "SlipLine",
          "Check", "KioskError", "ConfigError", "NotFound", "StorageError", "ValueError", "DeviceError", "FormError",
          "ExchangeRefused", "Unrecognised", "ArgumentTypeError", "TransientFailure", "PermanentFailure", "AuthFailure"}
-WORDS_OK = ("OK", "NIK", "ID", "Lot", "Check-in", "Walk-in", "#", "KIPI", "UTC", "SENTRA", "TEST", "Python", "textual", "sentra-kiosk")
+WORDS_OK = ("OK", "NIK", "ID", "Lot", "Check-in", "Walk-in", "#", "KIPI", "UTC", "SENTRA", "TEST", "Python", "textual", "sentra-kiosk",
+            "psql")
 NOT_WORDS = {"Transliterasi: Pérez Ñandú -> Perez Nandu"}  # the test slip's own check of the code page
 
 
