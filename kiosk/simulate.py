@@ -359,8 +359,11 @@ class Venue:
             station.close()
 
 
-def simulate(scenario: Scenario, folder: Path, hub_url: str | None = None) -> Run:
-    """Run ``scenario`` through real stations in ``folder`` (empty); a hub at ``hub_url`` when stations > 1."""
+def simulate(scenario: Scenario, folder: Path, hub_url: str | None = None, trace: list[tuple[Any, ...]] | None = None) -> Run:
+    """Run ``scenario`` through real stations in ``folder`` (empty); a hub at ``hub_url`` when stations > 1.
+
+    ``trace`` (a list) receives every operation in the order it ran, for a replay without the simulator
+    (tests/bench/bench_simulate.py measures the simulator's own overhead with it)."""
     import time
 
     from kiosk.audit import verify
@@ -442,6 +445,8 @@ def simulate(scenario: Scenario, folder: Path, hub_url: str | None = None) -> Ru
                     station = venue.stations[n]
                     last_checkin[n] = event.at
                     outcome = _check_in(station, person, payload)
+                    if trace is not None:
+                        trace.append(("checkin", day_index, n, person, bool(payload)))
                     run.outcomes[str(outcome.kind)] += 1
                     if payload and outcome.kind == OutcomeKind.ADMITTED:
                         honoured[person.code] = day.isoformat()
@@ -463,6 +468,8 @@ def simulate(scenario: Scenario, folder: Path, hub_url: str | None = None) -> Ru
                 elif event.kind == "desk":
                     desk, n, visit_id = event.data
                     kind = _screen(venue.stations[n], visit_id, s, rng)
+                    if trace is not None:
+                        trace.append(("desk", day_index, n, kind))
                     row.doses += kind == "proceed"
                     row.cards += kind == "proceed"
                     row.postponed += kind == "postpone"
@@ -591,10 +598,10 @@ def _pass_payload(station: Station, pass_id: Any) -> str:
         return found.payload if found is not None else ""
 
 
-def _screen(station: Station, visit_id: Any, s: Scenario, rng: random.Random) -> str:
-    """The screening desk's outcome as the scenario's shares say, recorded through the real rules; a dose and a
-    temporary card for those who proceed."""
-    kind = rng.choices(list(s.outcomes), weights=list(s.outcomes.values()))[0]
+def _screen(station: Station, visit_id: Any, s: Scenario, rng: random.Random, kind: str = "") -> str:
+    """The screening desk's outcome as the scenario's shares say (or ``kind``), recorded through the real rules; a
+    dose and a temporary card for those who proceed."""
+    kind = kind or rng.choices(list(s.outcomes), weights=list(s.outcomes.values()))[0]
     clinic = station.clinic
     if kind == "postpone":
         clinic.record_screening(visit_id, ScreeningAnswers(38.3, 120, 80), "Nurse Sim")  # fever: the rules postpone

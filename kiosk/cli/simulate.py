@@ -6,6 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from kiosk.errors import KioskError
 from kiosk.i18n import _
 
 
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         scenario.days, scenario.stock = args.days, round(scenario.stock * share)
         scenario.arrivals, scenario.walkins = scenario.arrivals[:args.days], scenario.walkins[:args.days]
     variants = [(n, m) for n in (args.stations or [scenario.stations]) for m in (args.desks or [scenario.desks])]
+    if args.hub_url and len(variants) > 1:
+        raise KioskError(_("each variant needs a fresh hub: leave out --hub-url (a scratch PostgreSQL is started)"))
     cluster = None
     try:
         if any(n > 1 for n, _m in variants) and not args.hub_url:

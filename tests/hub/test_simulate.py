@@ -69,12 +69,21 @@ def test_a_station_with_a_cap_of_its_own_is_caught(hub, scenario_file, tmp_path)
     assert "cap" in failed and "2021-08-05" in failed["cap"], run.checks
 
 
-def test_the_command_prints_the_table_and_writes_the_report(hub, scenario_file, tmp_path, capsys):
-    code = main(["simulate", str(scenario_file), "--hub-url", hub.url(), "--report", str(tmp_path / "out")])
+def test_the_command_prints_the_table_and_writes_the_report(hub, tmp_path, capsys):
+    small = tmp_path / "small.toml"
+    small.write_text(ONE_DAY.replace("stock = 120", "stock = 50").replace("arrivals = [150]", "arrivals = [70]"),
+                     encoding="utf-8")
+    code = main(["simulate", str(small), "--hub-url", hub.url(), "--report", str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "one-day: 2 station(s), 3 screening desk(s)" in out and "2021-08-05" in out and "OK   central" in out
     assert (tmp_path / "out" / "cap-vs-used.svg").exists() and (tmp_path / "out" / "days.csv").read_text().count("\n") == 2
+    assert main(["simulate", str(small), "--hub-url", hub.url(), "--desks", "1,3"]) == 1  # one hub cannot serve two runs
+    assert "each variant needs a fresh hub" in capsys.readouterr().err
+    assert main(["simulate", str(small), "--desks", "1,3"]) == 0  # how many desks do we need? (a scratch hub per run)
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line[:8].strip() == "2"]
+    assert [(r[0], r[1]) for r in rows] == [("2", "1"), ("2", "3")]
+    assert float(rows[0][2]) > float(rows[1][2])  # one desk: a longer wait at the busiest hour than three
 
 
 def test_a_wrong_scenario_says_what_is_wrong(tmp_path, capsys):
