@@ -64,9 +64,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         station.close()
 
 
-from kiosk.services.sync_desk import status_lines  # noqa: E402  (the same words on the desk)
-
-
 def describe_report(report: DrainReport) -> str:
     if report.lease_holder:
         return _("another sender holds the lease ({lease_holder}); nothing sent", lease_holder=report.lease_holder)
@@ -94,6 +91,8 @@ def _status(station: Station, as_json: bool) -> int:
         data["oldest_pending_age_seconds"] = age.total_seconds() if age is not None else None
         print(json.dumps(data, indent=2))
     else:
+        from kiosk.services.sync_desk import status_lines  # the same words as the desk (sqlmodel: loaded only here)
+
         print("\n".join(status_lines(status, now, tz)))
     return 0
 
