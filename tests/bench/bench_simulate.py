@@ -57,7 +57,9 @@ def peer() -> None:
     from kiosk.hub import admin
     from kiosk.hub.scratch import PgCluster
     from kiosk.services.dayclose import close_day
-    from kiosk.simulate import Venue, _check_in, _pass_payload, _people, _screen, load_scenario
+    from kiosk.simulate import load_scenario
+    from kiosk.simulate.venue import Venue, check_in, pass_payload, screen
+    from kiosk.simulate.world import people
     from kiosk.states import OutcomeKind
 
     scenario = load_scenario(NAME)
@@ -68,7 +70,7 @@ def peer() -> None:
         admin.upgrade(url)
         with tempfile.TemporaryDirectory() as folder:
             venue = Venue(scenario, Path(folder), url)
-            venue.build(_people(scenario, venue.rng))
+            venue.build(people(scenario, venue.rng))
             began = time.perf_counter()
             passes: dict[str, str] = {}
             waiting: dict[int, list] = {n: [] for n in range(scenario.stations)}
@@ -92,15 +94,15 @@ def peer() -> None:
                 venue.clock.advance(seconds=5)
                 if op[0] == "checkin":
                     _kind, _day, n, person, had_pass = op
-                    outcome = _check_in(venue.stations[n], person, passes.pop(person.code, "") if had_pass else "")
+                    outcome = check_in(venue.stations[n], person, passes.pop(person.code, "") if had_pass else "")
                     if outcome.kind == OutcomeKind.ADMITTED:
                         waiting[n].append(outcome.visit_id)
                     elif outcome.pass_id:
-                        passes[person.code] = _pass_payload(venue.stations[n], outcome.pass_id)
+                        passes[person.code] = pass_payload(venue.stations[n], outcome.pass_id)
                 else:
                     _kind, _day, n, kind = op
                     if waiting[n]:
-                        _screen(venue.stations[n], waiting[n].pop(0), scenario, venue.rng, kind)
+                        screen(venue.stations[n], waiting[n].pop(0), scenario, venue.rng, kind)
             wall = time.perf_counter() - began
             venue.close()
         print(f"RESULT plain {wall:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
