@@ -38,7 +38,9 @@ async def test_the_attendee_switches_to_english_for_their_own_visit(make_app):
         await pilot.click("#scan-language")
         await until(pilot, lambda: text(app, "#scan-prompt") == "Scan your QR or type your NIK")
         assert text(app, "#scan-prompt-2") == "Pindai QR Anda atau ketik NIK"  # the other language beneath
-        assert str(app.screen.query_one("#scan-language", Button).label) == "Bahasa Indonesia"
+        button = app.screen.query_one("#scan-language", Button)
+        assert str(button.label) == "Bahasa Indonesia"
+        assert button.content_size.width >= len("Bahasa Indonesia")  # the whole word shows, not "Bahasa"
         await type_text(pilot, "REG-0001")
         await pilot.press("enter")
         await until_screen(pilot, ResultScreen)
