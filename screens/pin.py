@@ -27,6 +27,7 @@ class PinScreen(HostedScreen, ModalScreen[bool]):
         super().__init__()
         self.mode = mode
         self.lang = lang  # the language the desk opens in; the staff member picks theirs here
+        self.counting = False  # a lockout's countdown is on screen
 
     def compose(self) -> ComposeResult:
         """Language choice, title, masked input, keypad, cancel."""
@@ -93,6 +94,8 @@ class PinScreen(HostedScreen, ModalScreen[bool]):
         if wait > 0:
             self.set_focus(None)  # typing (and Enter) while locked lands nowhere, not on Cancel
             self.query_one("#pin-error", Label).update(say(N_("Locked: {seconds} s"), self.lang, seconds=f"{wait:.0f}"))
-        elif str(self.query_one("#pin-error", Label).render()).startswith(say(N_("Locked: {seconds} s"), self.lang, seconds="").split(":")[0]):
+            self.counting = True
+        elif self.counting:  # the lockout just ended: clear its countdown, the pad is yours again
+            self.counting = False
             self.query_one("#pin-error", Label).update("")
             box.focus()
