@@ -161,15 +161,13 @@ def screen(station: Station, visit_id: Any, s: Scenario, rng: random.Random, kin
 def venue_cap(venue: Venue, day: dt.date) -> int:
     """The venue's cap for ``day``: the hub's when there is one, else the station's own plan."""
     if venue.hub_url:
-        from sqlalchemy import create_engine, text
+        from kiosk.hub import admin
 
-        engine = create_engine(venue.hub_url)
+        engine = admin.owner_engine(venue.hub_url)
         try:
-            with engine.connect() as conn:
-                found = conn.execute(text("SELECT cap FROM hub_day WHERE service_day = :d"), {"d": day}).scalar()
+            return admin.venue_status(engine, day).cap  # what `kiosk hub status` reports
         finally:
             engine.dispose()
-        return int(found or 0)
     from kiosk.storage.tables import DayQuota
 
     with venue.stations[0].ctx.db.read() as session:
