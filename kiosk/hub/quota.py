@@ -16,7 +16,9 @@ venue's cap holds in every interleaving, crash and partition:
 
 Slots move hub -> station only inside the station's write transaction (the station adopts the
 hub's ``granted`` as its cap), and station -> hub only after the station's own commit, so a crash
-between the two strands slots at worst (they come back at the next renewal), never doubles them.
+between the two strands slots at worst (they come back at the next renewal), never doubles them. A
+check-in rolled back after it leased (the person was in already at another station) renews at once,
+so the block it leased is not stranded while the next person is turned away.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from kiosk.hub.link import AdmitAnswer, HubLink, HubRefused, HubUnavailable, Lea
 from kiosk.i18n import _
 from kiosk.services.ledger import QuotaLedger
 from kiosk.states import OutboxState
-from kiosk.storage.db import Database
+from kiosk.storage.db import Database, after_rollback
 from kiosk.storage.tables import DayQuota, OutboxRow, Vaccination, VenueDose, Visit
 
 DRY_RETRY_S = 1.0  # after the hub said the day has nothing free, check-ins turn away without asking again for this long
@@ -88,6 +90,8 @@ class VenueQuota:
         taken = self._take(session, day, walkin)
         if not taken and self.link.online and time.monotonic() >= self._dry_until:
             answer = self._lease(session, day)
+            if answer is not None:  # the hub counts these slots as ours whatever becomes of this check-in
+                after_rollback(session, lambda: self.renew(day))
             if answer is not None and answer.got == 0:  # the venue's day is full: do not ask again for each person
                 self._dry_until = time.monotonic() + DRY_RETRY_S
             elif answer is not None:

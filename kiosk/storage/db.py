@@ -8,9 +8,10 @@ lock instead of failing with "database is locked" half-way through.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from kiosk.i18n import _
 
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "sentra_write"
+_REDO = "sentra_after_rollback"
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -77,6 +80,11 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def after_rollback(session: Session, work: Callable[[], object]) -> None:
+    """Run ``work`` if this write transaction is rolled back (see ``Database.write``)."""
+    session.info.setdefault(_REDO, []).append(work)
+
+
 class Database:
     """Hands out sessions: ``write()`` for one atomic change, ``read()`` for looking."""
 
@@ -86,17 +94,31 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                raise storage_error(exc) from exc
-            except BaseException:
-                session.rollback()
-                raise
+        """One write transaction: committed when the block ends, rolled back if it raises.
+
+        Work registered with ``after_rollback`` runs once a rollback is done, in its own transactions:
+        it redoes what the rollback lost but the world outside already holds (a lease the hub granted).
+        """
+        redo: list[Callable[[], object]] = []
+        try:
+            with Session(self._write_engine, expire_on_commit=False) as session:
+                session.info[_REDO] = redo
+                try:
+                    yield session
+                    session.commit()
+                except OperationalError as exc:
+                    session.rollback()
+                    raise storage_error(exc) from exc
+                except BaseException:
+                    session.rollback()
+                    raise
+        except BaseException:
+            for work in redo:
+                try:
+                    work()
+                except Exception:  # the rollback's own cause is what the caller must see
+                    log.exception("work after a rollback failed")
+            raise
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

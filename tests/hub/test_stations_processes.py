@@ -218,7 +218,11 @@ def test_stations_killed_mid_run_leave_nothing_half_done_and_their_slots_come_ba
     assert day.leased == granted[0] <= day.cap == 700
     assert granted[1] > 0  # the dead stations' unspent slots were reclaimed by the live ones
     stranded = venue.hub(f"SELECT granted - (spent - released) FROM hub_lease WHERE station_id = 'ST-02' AND service_day = '{DAY}'")
-    assert sum(local.values()) == 700 - stranded[0][0] - (claims.get("ST-02", 0) - local["ST-02"])
+    # on failure: who holds what at the hub, and the slots that moved back
+    leases = venue.hub(f"SELECT station_id, granted, spent, released, reclaimed, expires_at < now() FROM hub_lease "
+                       f"WHERE service_day = '{DAY}' ORDER BY 1")
+    grants = venue.hub(f"SELECT station_id, slots, reason FROM hub_grant WHERE service_day = '{DAY}' AND reason <> 'lease'")
+    assert sum(local.values()) == 700 - stranded[0][0] - (claims.get("ST-02", 0) - local["ST-02"]), (leases, grants)
     assert stranded[0][0] <= 2  # only what ST-02 may have spent while cut off stays with it
     late = venue.outcomes("ST-01")[-len(codes):]
     # someone turned away in the first round holds a pass for tomorrow and is told so ("pass_held")

@@ -77,6 +77,19 @@ def test_the_same_person_at_a_second_station_is_told_they_are_in_already(venue, 
         assert s.get(DayQuota, dt.date(2021, 8, 5)).used == 0  # and kept its slot
 
 
+def test_a_block_leased_for_someone_in_already_elsewhere_is_not_lost_to_the_next_person(hub, venue):
+    a, b = venue(stock=10)  # 2 on 5 August
+    assert b.checkin.check_in("REG-0001").kind == "admitted"  # B leases one of the two
+    again = a.checkin.check_in("REG-0001")  # A leases the other for them, then hears they are in at B
+    assert again.kind == "already_checked_in"
+    nxt = a.checkin.check_in("REG-0003")
+    assert nxt.kind == "admitted"  # the slot A leased is still A's to give
+    lease = hub_rows(hub, "SELECT granted, spent FROM hub_lease WHERE station_id = 'ST-A'")[0]
+    with a.ctx.db.read() as s:
+        row = s.get(DayQuota, dt.date(2021, 8, 5))
+        assert (row.cap, row.used) == (lease.granted, lease.spent) == (1, 1)
+
+
 def test_a_pass_issued_at_one_station_holds_its_slot_at_any_other(venue, clock):
     a, b = venue(stock=10)  # 2 a day
     assert [a.checkin.check_in(c).kind for c in ("REG-0001", "REG-0003")] == ["admitted", "admitted"]
