@@ -6,6 +6,10 @@ valid and agrees with the printed birth date and sex (day + 40 for women), then 
 webcam: placed on a cluttered background at some size, tilted in perspective and rotated, with
 blur, glare, noise and JPEG. It also makes frames with no card, and cards whose NIK line a finger
 covers (nothing may be read from those).
+
+Two styles: ``dev`` (DejaVu type, the layout the reader was developed on) and ``heldout`` (Liberation
+Sans, Arial's metrics as on the real card, with the rows, label column, type sizes and tint moved
+about per card), kept for measuring what the reader was not tuned on.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tests.frames import background
 
-FONTS = Path("/usr/share/fonts/truetype/dejavu")
+FONTS = {"dev": (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
+         "heldout": (Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf"),
+                     Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"))}
 CARD = (856, 540)  # 85.6 x 54 mm at 10 px/mm, the ID-1 size of an e-KTP
 REGIONS = {  # province, regency, the NIK's first six digits (province, regency, district)
     "3215": ("JAWA BARAT", "KABUPATEN KARAWANG", ["321501", "321502", "321503", "321510", "321522"]),
@@ -64,14 +70,38 @@ def person(rng: random.Random) -> Person:
     return Person(nik, name, born, sex, regency.split()[-1], province, regency)
 
 
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
+@dataclass(frozen=True)
+class Layout:
+    """Where a card prints what, and in which type (``dev`` is fixed; ``heldout`` varies per card)."""
+
+    style: str = "dev"
+    nik_y: int = 100
+    nik_size: int = 34
+    value_x: int = 218
+    row_y: int = 152
+    row_step: int = 29
+    row_size: int = 19
+    tint: int = 0  # added to the card's green channel
+
+    @staticmethod
+    def draw(style: str, rng: random.Random) -> Layout:
+        if style == "dev":
+            return Layout()
+        return Layout("heldout", nik_y=rng.randint(92, 108), nik_size=rng.randint(31, 37), value_x=rng.randint(200, 236),
+                      row_y=rng.randint(146, 158), row_step=rng.randint(27, 31), row_size=rng.randint(18, 21),
+                      tint=rng.randint(-20, 15))
 
 
-def card(p: Person, rng: random.Random, nik_override: str | None = None) -> np.ndarray:
+def _font(bold: bool, size: int, style: str = "dev") -> ImageFont.FreeTypeFont:
+    regular, heavy = FONTS[style]
+    return ImageFont.truetype(str(heavy if bold else regular), size)
+
+
+def card(p: Person, rng: random.Random, nik_override: str | None = None, layout: Layout | None = None) -> np.ndarray:
     """The card's face (BGR, ``CARD`` size) as the public layout prints it."""
+    lay = layout or Layout()
     w, h = CARD
-    top = np.array([rng.randint(170, 200), rng.randint(205, 230), rng.randint(235, 250)], dtype=np.float32)  # RGB
+    top = np.array([rng.randint(170, 200), rng.randint(205, 230) + lay.tint, rng.randint(235, 250)], dtype=np.float32)  # RGB
     bottom = top - np.array([40, 30, 10], dtype=np.float32)
     ramp = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
     face = (top * (1 - ramp) + bottom * ramp) * np.ones((h, w, 3), np.float32)
@@ -81,11 +111,12 @@ def card(p: Person, rng: random.Random, nik_override: str | None = None) -> np.n
         y = rng.randint(0, h)
         d.arc((rng.randint(-200, w), y - 300, rng.randint(w, w + 400), y + 300), 0, 180, fill=(150, 185, 215), width=1)
     ink = (25, 25, 30)
-    d.text((w // 2, 22), f"PROVINSI {p.province}", font=_font(True, 26), fill=ink, anchor="mt")
-    d.text((w // 2, 56), p.regency, font=_font(True, 26), fill=ink, anchor="mt")
+    st = lay.style
+    d.text((w // 2, 22), f"PROVINSI {p.province}", font=_font(True, 26, st), fill=ink, anchor="mt")
+    d.text((w // 2, 56), p.regency, font=_font(True, 26, st), fill=ink, anchor="mt")
     nik = nik_override or p.nik
-    d.text((28, 100), "NIK", font=_font(True, 34), fill=ink)
-    d.text((120, 100), f": {nik}", font=_font(True, 34), fill=ink)
+    d.text((28, lay.nik_y), "NIK", font=_font(True, lay.nik_size, st), fill=ink)
+    d.text((120, lay.nik_y), f": {nik}", font=_font(True, lay.nik_size, st), fill=ink)
     sex = "LAKI-LAKI" if p.sex == "M" else "PEREMPUAN"
     rows = [("Nama", p.name), ("Tempat/Tgl Lahir", f"{p.place}, {p.born:%d-%m-%Y}"),
             ("Jenis kelamin", f"{sex}     Gol. Darah : {rng.choice('ABO')}"),
@@ -94,16 +125,16 @@ def card(p: Person, rng: random.Random, nik_override: str | None = None) -> np.n
             ("Kecamatan", rng.choice(FAMILY)), ("Agama", rng.choice(["ISLAM", "KRISTEN", "KATOLIK", "HINDU"])),
             ("Status Perkawinan", rng.choice(["KAWIN", "BELUM KAWIN"])), ("Pekerjaan", "KARYAWAN SWASTA"),
             ("Kewarganegaraan", "WNI"), ("Berlaku Hingga", "SEUMUR HIDUP")]
-    small = _font(False, 19)
+    small = _font(False, lay.row_size, st)
     for n, (label, value) in enumerate(rows):
-        y = 152 + n * 29
+        y = lay.row_y + n * lay.row_step
         d.text((28, y), label, font=small, fill=ink)
-        d.text((218, y), f": {value}", font=small, fill=ink)
+        d.text((lay.value_x, y), f": {value}", font=small, fill=ink)
     d.rectangle((640, 150, 820, 390), fill=(200, 60, 60), outline=(120, 30, 30), width=2)  # the red photo box
     d.ellipse((685, 185, 775, 285), fill=(230, 200, 180))
     d.rectangle((670, 290, 790, 390), fill=(60, 60, 80))
-    d.text((730, 402), p.regency.split()[-1], font=_font(False, 15), fill=ink, anchor="mt")
-    d.text((730, 422), f"{rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-2018", font=_font(False, 15), fill=ink,
+    d.text((730, 402), p.regency.split()[-1], font=_font(False, 15, st), fill=ink, anchor="mt")
+    d.text((730, 422), f"{rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-2018", font=_font(False, 15, st), fill=ink,
            anchor="mt")
     d.line((670, 470, 790, 455), fill=ink, width=2)  # the signature
     return np.array(canvas)[:, :, ::-1].copy()
@@ -113,7 +144,7 @@ NIK_LINE = (20, 92, 620, 146)  # where the NIK line sits on the card face (x0, y
 
 
 def held_up(face: np.ndarray, rng: random.Random, size: tuple[int, int] = (1280, 720), difficulty: float = 0.5,
-            cover_nik: bool = False) -> tuple[np.ndarray, str]:
+            cover_nik: bool = False, nik_y: int = 100) -> tuple[np.ndarray, str]:
     """The card held to a webcam: on a background, scaled, tilted, rotated, blurred, glared, noisy, JPEG."""
     w, h = size
     face = face.copy()
@@ -121,7 +152,7 @@ def held_up(face: np.ndarray, rng: random.Random, size: tuple[int, int] = (1280,
     if cover_nik:  # a thumb over the NIK digits
         x0, y0, x1, y1 = NIK_LINE
         cx = rng.randint(x0 + 220, x1 - 100)
-        cv2.ellipse(face, (cx, (y0 + y1) // 2), (150, 48), rng.uniform(-15, 15), 0, 360, (120, 150, 200), -1)
+        cv2.ellipse(face, (cx, (y0 + y1) // 2 + nik_y - 100), (150, 48), rng.uniform(-15, 15), 0, 360, (120, 150, 200), -1)
         recipe.append("covered")
     frame = background(rng, size)
     width = w * rng.uniform(0.62 - 0.22 * difficulty, 0.78)
@@ -162,7 +193,7 @@ def held_up(face: np.ndarray, rng: random.Random, size: tuple[int, int] = (1280,
 
 
 def frames(seed: int, count: int, size: tuple[int, int] = (1280, 720), empty: float = 0.1, covered: float = 0.1,
-           difficulty: float = 0.5) -> list[CardFrame]:
+           difficulty: float = 0.5, style: str = "dev") -> list[CardFrame]:
     """``count`` frames from ``seed``: most hold a card, ``empty`` of them none, ``covered`` a covered NIK line."""
     rng = random.Random(seed)
     out = []
@@ -173,6 +204,7 @@ def frames(seed: int, count: int, size: tuple[int, int] = (1280, 720), empty: fl
             continue
         p = person(rng)
         cover = roll < empty + covered
-        image, recipe = held_up(card(p, rng), rng, size, difficulty, cover_nik=cover)
+        lay = Layout.draw(style, rng)
+        image, recipe = held_up(card(p, rng, layout=lay), rng, size, difficulty, cover_nik=cover, nik_y=lay.nik_y)
         out.append(CardFrame(image, p, not cover, recipe))
     return out
