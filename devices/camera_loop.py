@@ -13,9 +13,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.ports import Camera, DecodedCode, DeviceError
+
+if TYPE_CHECKING:
+    from devices.ektp.watch import CardWatcher
 
 DEBOUNCE_S = 2.0  # the same code held in front of the camera counts once
 REOPEN_S = 2.0    # how soon an unplugged or busy camera is tried again
@@ -73,8 +76,12 @@ class CameraLoop:
     """Runs ``camera`` through ``decoder`` at ``fps`` frames a second until told to stop."""
 
     def __init__(self, camera: Camera, decoder: Any, fps: float, debounce_s: float = DEBOUNCE_S,
-                 reopen_s: float = REOPEN_S, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.camera, self.decoder = camera, decoder
+                 reopen_s: float = REOPEN_S, monotonic: Callable[[], float] = time.monotonic,
+                 cards: CardWatcher | None = None) -> None:
+        """``cards``: read an e-KTP's NIK off frames without a code (devices/ektp/watch.py)."""
+        self.camera, self.decoder, self.cards = camera, decoder, cards
+        self._hint = ""
+        self._on_hint: Callable[[str], None] | None = None
         self.period = 1.0 / fps
         self.debounce_s, self.reopen_s = debounce_s, reopen_s
         self._now = monotonic
@@ -82,8 +89,11 @@ class CameraLoop:
         self.stats = CameraStats()
 
     def run(self, stop: threading.Event, on_code: Callable[[str], None], on_status: Callable[[str], None],
-            on_frame: Callable[[Any, list[DecodedCode]], None] | None = None) -> None:
-        """Until ``stop`` is set: codes to ``on_code``, camera state to ``on_status``, frames to ``on_frame``."""
+            on_frame: Callable[[Any, list[DecodedCode]], None] | None = None,
+            on_hint: Callable[[str], None] | None = None) -> None:
+        """Until ``stop`` is set: codes (and NIKs read off an e-KTP) to ``on_code``, camera state to ``on_status``,
+        frames to ``on_frame``, what to tell someone holding up a card to ``on_hint`` when it changes."""
+        self._on_hint = on_hint
         said = ""  # the camera's state as last logged: a change is logged, not every retry
         try:
             while not stop.is_set():
@@ -105,6 +115,8 @@ class CameraLoop:
             close = getattr(self.decoder, "close", None)
             if close is not None:
                 close()  # the decoder's side thread ends with the camera
+            if self.cards is not None:
+                self.cards.close()
 
     def _frames(self, stop: threading.Event, on_code: Callable[[str], None],
                 on_frame: Callable[[Any, list[DecodedCode]], None] | None) -> None:
@@ -119,8 +131,21 @@ class CameraLoop:
             for code in codes[:1]:
                 if self.fresh(code.text):
                     on_code(code.text)
+            if self.cards is not None and frame is not None and not codes:
+                self._card(frame, on_code)
             next_at = max(next_at + self.period, self._now())
             stop.wait(max(next_at - self._now(), 0.0))
+
+    def _card(self, frame: Any, on_code: Callable[[str], None]) -> None:
+        assert self.cards is not None
+        nik = self.cards.offer(frame)
+        if nik is not None and self.fresh(nik):
+            on_code(nik)
+        hint = self.cards.hint()
+        if hint != self._hint:
+            self._hint = hint
+            if self._on_hint is not None:
+                self._on_hint(hint)
 
     def fresh(self, text: str) -> bool:
         """Whether a code is news: a different one, or the same after it was out of view a while."""

@@ -15,9 +15,12 @@ from kiosk.ports import DeviceError
 
 
 def diag(settings: Settings | None, args: argparse.Namespace) -> int:
-    """Route ``kiosk diag [--json]``, ``kiosk diag printer`` and ``kiosk diag decode`` (which needs no config: None)."""
+    """Route ``kiosk diag [--json]``, ``kiosk diag printer``, ``kiosk diag decode`` and ``kiosk diag ocr`` (the last two
+    need no config: None)."""
     if args.action == "decode":
         return diag_decode(settings, args)
+    if args.action == "ocr":
+        return diag_ocr(args)
     assert settings is not None
     if args.action is None:
         return diag_all(settings, bool(getattr(args, "json", False)))
@@ -197,6 +200,21 @@ def diag_decode(settings: Settings | None, args: argparse.Namespace) -> int:
     decoder = chain.decoders[0] if len(chain.decoders) == 1 else chain
     totals = report(decoder, args.path, args.json)
     return 1 if totals["wrong_reads"] or totals["false_positives"] else 0
+
+
+def diag_ocr(args: argparse.Namespace) -> int:
+    """Read e-KTP images with the station's reader; 1 when a NIK was taken wrongly (or where none was expected)."""
+    from devices.ektp.report import report
+
+    if not args.path.exists():
+        print(_("{path}: no such file or folder", path=args.path))
+        return 1
+    try:
+        totals = report(args.path, args.json)
+    except DeviceError as exc:
+        print(exc)
+        return 1
+    return 1 if totals["wrong"] or totals["false_reads"] else 0
 
 
 def diag_printer(settings: Settings, args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ class Devices:
     decoder: LiveDecoder
     printer: Printer | None
     problems: list[str] = field(default_factory=list)
+    card_reader: Any = None  # devices.ektp.reader.EktpReader when devices.read_ektp (its models load on first use)
 
 
 def build_devices(settings: Settings) -> Devices:
@@ -34,7 +35,12 @@ def build_devices(settings: Settings) -> Devices:
     elif d.camera == "opencv":
         camera = _opencv_camera(settings)
     decoder, problems = build_chain(d)
-    return Devices(camera, decoder, _printer(settings), problems)
+    reader = None
+    if camera is not None and d.read_ektp:
+        from devices.ektp.reader import EktpReader
+
+        reader = EktpReader()
+    return Devices(camera, decoder, _printer(settings), problems, reader)
 
 
 def build_chain(d: DeviceSettings) -> tuple[Any, list[str]]:

@@ -144,6 +144,9 @@ class DeviceSettings(Section):
     decoders: list[Literal["zxingcpp", "pyzbar", "opencv"]] = ["zxingcpp"]
     """Decoder chain, tried in order: "zxingcpp" (the multi-pass zxing-cpp pipeline), "pyzbar" (needs
     libzbar0), "opencv" (OpenCV's QR detector, every 8th camera frame): the later ones are fallbacks."""
+    read_ektp: bool = True
+    """Read the NIK off an e-KTP held to the camera (a NIK is taken when two reads agree with the card's
+    printed birth date and sex); off, attendees without a QR type their NIK."""
     hid_scanner: bool = True
     """Tell a keyboard-wedge scanner's burst of keys from a person typing, on every screen that takes
     a scan (the scanned characters never land in whatever field has focus)."""

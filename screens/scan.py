@@ -25,6 +25,11 @@ from screens.result import ResultScreen
 from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
 
+CARD_HINTS = {  # the hints of devices/ektp/watch.py, for someone holding an e-KTP to the camera
+    "closer": N_("Hold your e-KTP still, a little closer"),
+    "type": N_("Your e-KTP cannot be read: please type your NIK"),
+}
+
 if TYPE_CHECKING:
     from kiosk.services.checkin import CheckInOutcome
 
@@ -59,6 +64,13 @@ class ScanScreen(HostedScreen, Screen[None]):
             """A newer status makes an older queued one moot."""
             return isinstance(message, ScanScreen.CameraStatus)
 
+    class CardHint(Message):
+        """What to tell someone holding an e-KTP to the camera ("" when nothing, or no card any more)."""
+
+        def __init__(self, hint: str) -> None:
+            super().__init__()
+            self.hint = hint
+
     class Preview(Message):
         """A downscaled camera frame for the preview (only the newest one matters)."""
 
@@ -77,6 +89,7 @@ class ScanScreen(HostedScreen, Screen[None]):
         self.preview_cells: tuple[int, int] | None = None
         self.queued: deque[str] = deque()  # scans not yet checked in, in the order they came
         self.camera_state = ""
+        self.card_hint = ""  # what to tell someone holding an e-KTP to the camera (devices/ektp/watch.py)
 
     def compose(self) -> ComposeResult:
         """Venue, prompt in both languages, input box, keypad, camera status, staff corner, language switch."""
@@ -190,11 +203,21 @@ class ScanScreen(HostedScreen, Screen[None]):
         self.camera_state = message.text
         self._show_camera()
 
+    @on(CardHint)
+    def _card_hint(self, message: CardHint) -> None:
+        self.card_hint = message.hint
+        self._show_camera()
+
     def _show_camera(self) -> None:
         lang, state = self.kiosk.attendee_lang, self.camera_state
         if not state:
             return
-        words = say(N_("Camera: ready"), lang) if state == "ready" else say(N_("Camera: not working — type your NIK"), lang)
+        if state != "ready":
+            words = say(N_("Camera: not working — type your NIK"), lang)
+        elif self.card_hint in CARD_HINTS:
+            words = say(CARD_HINTS[self.card_hint], lang)
+        else:
+            words = say(N_("Camera: ready"), lang)
         self.query_one("#scan-camera", Label).update(words)
 
     def submit(self, text: str) -> None:
@@ -248,10 +271,16 @@ class ScanScreen(HostedScreen, Screen[None]):
         from devices.camera_loop import CameraLoop
 
         devices, fps = self.kiosk.devices, self.kiosk.settings.devices.camera_fps
-        loop = CameraLoop(devices.camera, devices.decoder, fps)
+        cards = None
+        if getattr(devices, "card_reader", None) is not None:
+            from devices.ektp.watch import CardWatcher
+
+            cards = CardWatcher(devices.card_reader)
+        loop = CameraLoop(devices.camera, devices.decoder, fps, cards=cards)
         self.kiosk.camera_stats = loop.stats
         loop.run(get_current_worker().cancelled_event, on_code=lambda text: self.post_message(self.CodeSeen(text)),
-            on_status=self._camera_status, on_frame=self._send_preview)
+            on_status=self._camera_status, on_frame=self._send_preview,
+            on_hint=lambda hint: self.post_message(self.CardHint(hint)))
 
     def _camera_status(self, state: str) -> None:
         """From the camera worker: "ready", or why not (for the technician; the attendee is told to type)."""

@@ -94,6 +94,10 @@ class Layout:
 
 def _font(bold: bool, size: int, style: str = "dev") -> ImageFont.FreeTypeFont:
     regular, heavy = FONTS[style]
+    if not heavy.exists():
+        from tests.real_parts import missing
+
+        missing(f"the font {heavy.name}", "apt-get install fonts-liberation2 (or fonts-dejavu-core)")
     return ImageFont.truetype(str(heavy if bold else regular), size)
 
 
@@ -208,3 +212,12 @@ def frames(seed: int, count: int, size: tuple[int, int] = (1280, 720), empty: fl
         image, recipe = held_up(card(p, rng, layout=lay), rng, size, difficulty, cover_nik=cover, nik_y=lay.nik_y)
         out.append(CardFrame(image, p, not cover, recipe))
     return out
+
+
+def card_frame(nik: str, name: str, born: dt.date, sex: str, seed: int = 1, size: tuple[int, int] = (1280, 720),
+               difficulty: float = 0.3, printed_born: dt.date | None = None) -> np.ndarray:
+    """One frame of a given person's card held up (``printed_born``: print another birth date than the NIK's)."""
+    rng = random.Random(seed)
+    p = Person(nik, name.upper(), printed_born or born, sex, "KARAWANG", "JAWA BARAT", "KABUPATEN KARAWANG")
+    image, _recipe = held_up(card(p, rng), rng, size, difficulty)
+    return image

@@ -138,7 +138,7 @@ class ScanPipeline:
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._side is None:
-            self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode", initializer=_yield_cpu)
+            self._side = ThreadPoolExecutor(1, thread_name_prefix="deep-decode", initializer=yield_cpu)
         return self._side
 
     def _side_result(self) -> list[DecodedCode]:
@@ -184,7 +184,7 @@ class ScanPipeline:
         return [_code(r, to_frame) for r in results if r.valid]
 
 
-def _yield_cpu() -> None:
+def yield_cpu() -> None:
     """The side thread runs at a lower priority: the camera loop and the screen come first."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # Linux: a thread's own nice value

@@ -43,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
     decode = diag.add_parser("decode", help=_("decode every image in a folder (or frame of a video)"))
     decode.add_argument("path", type=Path)
     decode.add_argument("--json", action="store_true", help=_("one JSON object per file, then a summary"))
+    ocr = diag.add_parser("ocr", help=_("read the NIK off every e-KTP image in a folder (or frame of a video)"))
+    ocr.add_argument("path", type=Path)
+    ocr.add_argument("--json", action="store_true", help=_("one JSON object per file, then a summary"))
     served = sub.add_parser("serve", help=_("the station in a browser on this machine (chromium --kiosk), one session at a time"))
     served.add_argument("--host", default="127.0.0.1", help=_("a loopback address (default 127.0.0.1)"))
     served.add_argument("--port", type=int, default=8000, help=_("default 8000"))
@@ -188,8 +191,8 @@ def _dispatch(args: argparse.Namespace, launch: Launch | None, devices: dict[str
         from kiosk.cli import simulate as simulate_command
 
         return simulate_command.run(args)
-    if command == "diag" and args.action == "decode" and not (args.config or os.environ.get(CONFIG_ENV)):
-        return devices["diag"](None, args) if "diag" in devices else _no_devices()  # decoding needs no venue
+    if command == "diag" and args.action in ("decode", "ocr") and not (args.config or os.environ.get(CONFIG_ENV)):
+        return devices["diag"](None, args) if "diag" in devices else _no_devices()  # reading images needs no venue
     if command == "hub":
         from kiosk.cli import hub as hub_commands
 

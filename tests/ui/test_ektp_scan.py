@@ -1,0 +1,56 @@
+"""An e-KTP held to the camera on the real scan screen: the right person checked in, or told what to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import cv2
+import pytest
+from textual.widgets import Label
+
+from screens.scan import ScanScreen
+from tests.ektp import card_frame
+from tests.helpers import until
+from tests.ui.test_attendee import result_text
+
+AHMAD = ("3215110310804423", "Ahmad Wijaya", dt.date(1980, 10, 3), "M")  # REG-0002 of the demo registrations
+
+
+@pytest.fixture
+def make_app(station, make_app):
+    """The app with the e-KTP reader on (the other tests leave it off)."""
+    station.settings.devices.read_ektp = True
+    return make_app
+
+
+def camera_label(app) -> str:
+    return str(app.screen.query_one("#scan-camera", Label).render()) if isinstance(app.screen, ScanScreen) else ""
+
+
+async def test_an_ektp_held_to_the_camera_checks_its_holder_in(make_app, station):
+    app = make_app()
+    app.devices.camera.hold_s = 8.0  # held up while it is read twice
+    folder = station.settings.data_dir / "camera"
+    folder.mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: camera_label(app) == "Kamera: siap")
+        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4))
+        await until(pilot, lambda: result_text(app), tries=1500)
+        text = result_text(app)
+        assert "Ahmad W." in text and "A-1" in text  # as if they had typed their NIK
+    assert station.desk.day_numbers().checked_in == 1
+
+
+async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their_nik(make_app, station):
+    app = make_app()
+    app.devices.camera.hold_s = 8.0
+    folder = station.settings.data_dir / "camera"
+    folder.mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: camera_label(app) == "Kamera: siap")
+        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4, printed_born=dt.date(1980, 10, 4)))
+        await until(pilot, lambda: "lebih dekat" in camera_label(app), tries=1500)  # first: hold it still, closer
+        await until(pilot, lambda: "ketik NIK" in camera_label(app), tries=1500)  # twice wrong: type instead
+        assert camera_label(app) == "e-KTP tidak terbaca: silakan ketik NIK Anda"
+        await until(pilot, lambda: camera_label(app) == "Kamera: siap", tries=1500)  # the card taken away
+    assert station.desk.day_numbers().checked_in == 0
