@@ -170,8 +170,12 @@ class ScanScreen(HostedScreen, Screen[None]):
 
     @on(CodeSeen)
     def _seen(self, message: CodeSeen) -> None:
+        """A code (or an e-KTP's NIK) the camera read: the attendee's check-in, or, while a staff screen that
+        takes scans is up (the desk, a card exchange, the technician's scanner test), that screen's scan."""
         if self.attending():
             self.submit(message.text)
+        elif self.app.current_mode != "attendee" and getattr(self.app.screen, "TAKES_SCANS", False):
+            self.app.screen.post_message(Scanned(message.text))
 
     def attending(self) -> bool:
         """Whether attendees are being served: this screen or its result on top (not the PIN pad, not staff)."""

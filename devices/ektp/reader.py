@@ -78,7 +78,11 @@ class EktpReader:
         started = time.perf_counter()
         image = _bgr(frame)
         with self._lock:
-            card, seen = self._card_text(image) if image is not None else (None, False)
+            try:
+                card, seen = self._card_text(image) if image is not None else (None, False)
+            except (cv2.error, ValueError, IndexError) as exc:  # an engine fault is a frame not read
+                log.warning("e-KTP reader: %s", type(exc).__name__)
+                card, seen = None, False
         found = verdict(card) if card is not None else Verdict(None, NO_TEXT)
         return CardRead(found, seen, (time.perf_counter() - started) * 1000)
 
@@ -98,7 +102,8 @@ class EktpReader:
         seen = any("NIK" in t.upper() or sum(c.isdigit() for c in t) >= 8 for t in texts)
         if nik_at is None:
             return CardText(texts, []), seen
-        rows = wide[nik_at].rows_beneath(lines)
+        nik_line = wide[nik_at]
+        rows = nik_line.rows_beneath(lines)
         return CardText([texts[nik_at]], self._recognise(image, rows)), True
 
     def _recognise(self, image: np.ndarray, lines: list[Line]) -> list[str]:

@@ -69,9 +69,12 @@ def printed_dates(rows: list[str]) -> list[dt.date]:
 
 def printed_sex(rows: list[str]) -> str | None:
     """M for LAKI-LAKI, F for PEREMPUAN (a lost letter or dash tolerated); None when neither or both."""
-    text = re.sub(r"[^A-Z]", "", " ".join(rows).upper())
-    male = "LAKI" in text or "LAKLAK" in text or "LAKAI" in text  # the two words differ in every letter,
-    female = any(w in text for w in ("PEREM", "EMPUAN", "REMPU"))  # so a part of either is enough
+    letters = [re.sub(r"[^A-Z]", "", row.upper()) for row in rows]
+    text = "".join(letters)
+    # the two words share no letter in place, so a part of either is enough; a bare "LAK" only on the
+    # row that also prints the blood group ("Gol. Darah"), where nothing else could hold it
+    male = "LAKI" in text or "AKILAK" in text or any("LAK" in row and ("GOL" in row or "DARAH" in row) for row in letters)
+    female = any(w in text for w in ("PEREM", "EMPUAN", "REMPU"))
     return "M" if male and not female else "F" if female and not male else None
 
 

@@ -48,6 +48,8 @@ def test_printed_dates_and_sex_tolerate_a_lost_dash_but_not_a_lost_digit():
         [dt.date(1973, 9, 28), dt.date(1951, 8, 26)]
     assert printed_dates(["31-02-1990"]) == []
     assert printed_sex(["LAK-LAKIGol.Darah:A"]) == "M" and printed_sex([":PEREMPUANGolDarah"]) == "F"
+    assert printed_sex(["LAKG-AKI GDe:A"]) is None  # a blurred LAKI-LAKI without its row's blood group: unsure
+    assert printed_sex(["LAKG-AKI Gol Darah:A"]) == "M" and printed_sex(["JL. PALAKA NO. 3"]) is None
     assert printed_sex(["Jenis kelamin"]) is None
 
 

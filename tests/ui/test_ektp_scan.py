@@ -54,3 +54,22 @@ async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their
         assert camera_label(app) == "e-KTP tidak terbaca: silakan ketik NIK Anda"
         await until(pilot, lambda: camera_label(app) == "Kamera: siap", tries=1500)  # the card taken away
     assert station.desk.day_numbers().checked_in == 0
+
+
+async def test_staff_hold_an_ektp_to_the_camera_at_the_desk_and_find_its_holder(make_app, station):
+    from screens.staff import StaffScreen
+    from tests.conftest import STAFF_PIN
+    from tests.helpers import unlock
+
+    app = make_app()
+    app.devices.camera.hold_s = 8.0
+    folder = station.settings.data_dir / "camera"
+    folder.mkdir()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await until(pilot, lambda: camera_label(app) == "Kamera: siap")
+        await unlock(pilot, app, STAFF_PIN)
+        assert isinstance(app.screen, StaffScreen)
+        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4))
+        await until(pilot, lambda: station.desk.day_numbers().checked_in == 1, tries=1500)  # checked in from the desk
+        assert isinstance(app.screen, StaffScreen)  # no attendee result over the desk
+        await until(pilot, lambda: [v.name for v in app.screen.visits] == ["Ahmad Wijaya"])  # and shown on the desk
