@@ -9,7 +9,9 @@ line of a 720p frame, about 650 ms on a 2-core mini-PC. Here, for one attempt un
    width): read only the ``NIK_CANDIDATES`` largest by area, cut from the full-resolution frame,
    rotation and tilt undone.
 3. The rows beneath it (name, place and date of birth, sex): read only the value column of the
-   next few rows, located from the NIK line's own size and direction.
+   next few rows, located from the NIK line's own size and direction. When they do not give a
+   birth date and sex, the band under the NIK line is detected again at the camera's resolution
+   (the small rows blur together at 640 px) and its value boxes read too.
 4. ``text.verdict`` takes the NIK only when it is valid and agrees with the printed birth date and sex.
 
 Privacy: the frame and the crops live only in this call's local variables; nothing is written or logged.
@@ -26,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from devices.ektp.text import NO_TEXT, CardText, Verdict, nik_digits, verdict
+from devices.ektp.text import NO_DATE, NO_TEXT, CardText, Verdict, nik_digits, verdict
 from kiosk.i18n import _
 from kiosk.ports import DeviceError
 
@@ -37,6 +39,7 @@ MIN_HEIGHT = 0.012      # of the frame's height: smaller text is too far to read
 ROW_BAND = (0.5, 3.8)   # the rows read beneath the NIK line, in NIK-line heights
 VALUE_COLUMN = 0.45     # a row's box reaching past this share of the NIK line's width holds a value, not a label
 ROWS = 4                # name, place and date of birth, sex, address (one to spare)
+ROWS_AGAIN = 8          # boxes read on the second look, where a row's words may be boxes of their own
 log = logging.getLogger("kiosk.ektp")
 
 
@@ -103,8 +106,24 @@ class EktpReader:
         if nik_at is None:
             return CardText(texts, []), seen
         nik_line = wide[nik_at]
-        rows = nik_line.rows_beneath(lines)
-        return CardText([texts[nik_at]], self._recognise(image, rows)), True
+        card = CardText([texts[nik_at]], self._recognise(image, nik_line.rows_beneath(lines)))
+        if verdict(card).reason == NO_DATE:  # the small rows blurred together at 640 px: look again at full size
+            more = nik_line.rows_beneath(self._band_lines(image, nik_line), limit=ROWS_AGAIN)
+            card = CardText(card.nik_lines, card.rows + self._recognise(image, more))
+        return card, True
+
+    def _band_lines(self, image: np.ndarray, nik_line: Line) -> list[Line]:
+        """Text lines detected at the camera's own resolution in the band under the NIK line."""
+        reach = nik_line.normal * nik_line.height * (ROW_BAND[1] + 0.7)
+        corners = np.vstack([nik_line.corners[:2], nik_line.corners[:2] + reach])
+        x0, y0 = np.floor(corners.min(axis=0)).astype(int).clip(0)
+        x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
+        band = image[y0:max(y0, min(y1, image.shape[0])), x0:max(x0, min(x1, image.shape[1]))]
+        if min(band.shape[:2]) < 16:
+            return []
+        boxes, _elapsed = self.engine().text_det(band)
+        origin = np.array([x0, y0], np.float32)
+        return [Line(np.asarray(b, np.float32) + origin) for b in boxes] if boxes is not None else []
 
     def _recognise(self, image: np.ndarray, lines: list[Line]) -> list[str]:
         if not lines:
@@ -127,15 +146,15 @@ class Line:
         self.normal = np.array([-self.direction[1], self.direction[0]], np.float32)
         self.centre = corners.mean(axis=0)
 
-    def rows_beneath(self, lines: list[Line]) -> list[Line]:
-        """The value boxes of the next ``ROWS`` rows under this line, nearest first."""
+    def rows_beneath(self, lines: list[Line], limit: int = ROWS) -> list[Line]:
+        """The value boxes of the next rows under this line, nearest first, at most ``limit``."""
         below = []
         for ln in lines:
             offset = float((ln.centre - self.centre) @ self.normal) / max(self.height, 1.0)
             reach = float(((ln.corners - self.corners[0]) @ self.direction).max()) / max(self.width, 1.0)
             if ROW_BAND[0] <= offset <= ROW_BAND[1] and reach >= VALUE_COLUMN:
                 below.append((offset, ln))
-        return [ln for _offset, ln in sorted(below, key=lambda pair: pair[0])[:ROWS]]
+        return [ln for _offset, ln in sorted(below, key=lambda pair: pair[0])[:limit]]
 
 
 def _bgr(frame: Any) -> np.ndarray | None:

@@ -191,3 +191,17 @@ def test_kiosk_diag_ocr_says_per_image_what_was_read_and_fails_on_a_wrong_nik(tm
     (tmp_path / "ahmad.txt").write_text("3215216807038915")  # the label says someone else: a wrong read
     wrong = subprocess.run([kiosk, "diag", "ocr", str(tmp_path / "ahmad.jpg")], capture_output=True, text=True, env=env)
     assert wrong.returncode == 1 and "wrong 1" in wrong.stdout
+
+
+def test_one_opencv_in_the_lockfile_and_the_models_inside_the_installed_wheel(reader):
+    import tomllib
+    from pathlib import Path
+
+    lock = tomllib.loads((Path(__file__).parents[2] / "uv.lock").read_text(encoding="utf-8"))
+    names = {p["name"] for p in lock["package"]}
+    assert {n for n in names if n.startswith("opencv")} == {"opencv-python-headless"}  # rapidocr's opencv-python overridden
+    assert "rapidocr-onnxruntime" in names
+    engine = reader.engine()
+    for session in (engine.text_det.infer, engine.text_rec.session):  # the package's own files: nothing fetched
+        path = Path(session.session._model_path)
+        assert path.is_file() and "site-packages/rapidocr_onnxruntime/models" in path.as_posix()
