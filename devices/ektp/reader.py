@@ -100,7 +100,9 @@ class EktpReader:
         lines = [Line(np.asarray(b, np.float32) / scale) for b in boxes]
         wide = sorted((ln for ln in lines if ln.width >= LONG * ln.height and ln.height >= MIN_HEIGHT * height),
                       key=lambda ln: -ln.width * ln.height)[:NIK_CANDIDATES]
-        texts = self._recognise(image, wide)
+        texts = self._recognise(image, wide[:1])  # the largest is the NIK line on most frames: read it alone first
+        if not (texts and nik_digits(texts[0])):
+            texts += self._recognise(image, wide[1:])
         nik_at = next((i for i, t in enumerate(texts) if nik_digits(t)), None)
         seen = any("NIK" in t.upper() or sum(c.isdigit() for c in t) >= 8 for t in texts)
         if nik_at is None:
