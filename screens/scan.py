@@ -26,8 +26,8 @@ from screens.widgets.camera_preview import CameraPreview, preview_pixels
 from screens.widgets.keypad import Keypad, edit
 
 CARD_HINTS = {  # the hints of devices/ektp/watch.py, for someone holding an e-KTP to the camera
-    "closer": N_("Hold your e-KTP still, a little closer"),
-    "type": N_("Your e-KTP cannot be read: please type your NIK"),
+    "closer": N_("Hold the card still, closer"),  # 30 cells at most: the scan column of an 80x24 terminal
+    "type": N_("Card not read: type your NIK"),
 }
 
 if TYPE_CHECKING:

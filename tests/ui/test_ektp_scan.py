@@ -46,12 +46,15 @@ async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their
     app.devices.camera.hold_s = 8.0
     folder = station.settings.data_dir / "camera"
     folder.mkdir()
-    async with app.run_test(size=(110, 34)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the smallest terminal: the words must show whole
         await until(pilot, lambda: camera_label(app) == "Kamera: siap")
         cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4, printed_born=dt.date(1980, 10, 4)))
         await until(pilot, lambda: "lebih dekat" in camera_label(app), tries=1500)  # first: hold it still, closer
         await until(pilot, lambda: "ketik NIK" in camera_label(app), tries=1500)  # twice wrong: type instead
-        assert camera_label(app) == "e-KTP tidak terbaca: silakan ketik NIK Anda"
+        assert camera_label(app) == "Kartu tak terbaca: ketik NIK"
+        label = app.screen.query_one("#scan-camera", Label)
+        column = app.screen.query_one("#scan-left").region
+        assert label.content_region.width >= len(camera_label(app)) and label.region.right <= column.right
         await until(pilot, lambda: camera_label(app) == "Kamera: siap", tries=1500)  # the card taken away
     assert station.desk.day_numbers().checked_in == 0
 
