@@ -50,10 +50,32 @@ def device_checks(settings: Settings, sample_s: float = CAMERA_SAMPLE_S) -> list
         state = printer.status()
         return f"{settings.devices.printer_url}: {state.words}", state.can_print, _(PRINTER_ACTIONS.get(state.value, ""))
     checks.append(sound_check(settings))
+    checks.append(ektp_check(settings, devices.card_reader))
     checks.append(_opened("printer", devices.printer, printer_state,
                           _("check the printer's power, cable or network address (devices.printer_url)"),
                           f"{settings.devices.printer_url}: "))
     return checks
+
+
+def ektp_check(settings: Settings, reader: Any) -> Check:
+    """Whether the e-KTP reader is on, its models load, and what one attempt costs on this machine."""
+    import time
+
+    import numpy as np
+
+    if not settings.devices.read_ektp:
+        return Check("ektp", True, _("off (devices.read_ektp = false): attendees without a QR type their NIK"))
+    if reader is None:
+        return Check("ektp", True, _("off: no camera"))
+    started = time.perf_counter()
+    try:
+        reader.engine()
+    except DeviceError as exc:
+        return Check("ektp", False, str(exc), _("run uv sync (rapidocr-onnxruntime), or set devices.read_ektp = false"))
+    loaded = time.perf_counter() - started
+    attempt = reader.read(np.full((720, 1280), 128, np.uint8)).ms  # an empty 720p view: detection alone
+    return Check("ektp", True, _("{engine}: models ready ({seconds} s); an attempt on an empty 720p view {ms} ms",
+                                  engine=reader.name, seconds=round(loaded, 1), ms=round(attempt)))
 
 
 def sound_check(settings: Settings) -> Check:

@@ -53,7 +53,7 @@ class Check:
 PARTS = {"database": N_("database"), "disk": N_("disk"), "clock": N_("clock"), "print queue": N_("print queue"),
          "venue key": N_("venue key"), "sync": N_("sync"), "venue hub": N_("venue hub"), "camera": N_("camera"),
          "decoder": N_("decoder"), "printer": N_("printer"), "scanner": N_("scanner"), "software": N_("software"), "sound": N_("sound"),
-         "config": N_("config")}
+         "config": N_("config"), "ektp": N_("e-KTP reader")}
 ACTIONS = {
     "database": N_("check the data folder: free disk space, its owner and permissions (kiosk db upgrade says more)"),
     "clock": N_("set the station's date and time (timedatectl) or the plan's first_day/last_day in [quota]"),

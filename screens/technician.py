@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
-from devices.diagnostics import sound_check
+from devices.diagnostics import ektp_check, sound_check
 from kiosk.config import effective_settings
 from kiosk.diagnostics import Check, station_checks, with_action
 from kiosk.i18n import _
@@ -75,6 +75,7 @@ class TechnicianScreen(HostedScreen, Screen[None]):
                         + ("; " + "; ".join(devices.problems) if devices.problems else ""))]
         checks.append(self._camera_check())
         checks.append(sound_check(self.kiosk.settings))
+        checks.append(ektp_check(self.kiosk.settings, getattr(devices, "card_reader", None)))
         self.post_message(self.DeviceChecks(checks, station_checks(self.kiosk.station)))
         self.kiosk.print_pending()  # the printer's owner answers with its next report
 

@@ -205,3 +205,20 @@ def test_one_opencv_in_the_lockfile_and_the_models_inside_the_installed_wheel(re
     for session in (engine.text_det.infer, engine.text_rec.session):  # the package's own files: nothing fetched
         path = Path(session.session._model_path)
         assert path.is_file() and "site-packages/rapidocr_onnxruntime/models" in path.as_posix()
+
+
+def test_the_diagnostics_line_says_whether_the_reader_is_on_and_ready_and_how_to_fix_it(reader, station, monkeypatch):
+    import sys
+
+    from devices.diagnostics import ektp_check
+
+    station.settings.devices.read_ektp = False
+    off = ektp_check(station.settings, None)
+    assert off.ok and off.detail.startswith("off (devices.read_ektp = false)")
+    station.settings.devices.read_ektp = True
+    ready = ektp_check(station.settings, reader)
+    assert ready.ok and ready.detail.startswith("rapidocr: models ready") and ready.part_words == "e-KTP reader"
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # an install without the engine
+    broken = ektp_check(station.settings, EktpReader())
+    assert not broken.ok and "the e-KTP reader cannot load" in broken.detail
+    assert broken.action == "run uv sync (rapidocr-onnxruntime), or set devices.read_ektp = false"
