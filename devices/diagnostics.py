@@ -67,15 +67,16 @@ def ektp_check(settings: Settings, reader: Any) -> Check:
         return Check("ektp", True, _("off (devices.read_ektp = false): attendees without a QR type their NIK"))
     if reader is None:
         return Check("ektp", True, _("off: no camera"))
-    started = time.perf_counter()
+    started, was_loaded = time.perf_counter(), reader.loaded
     try:
         reader.engine()
     except DeviceError as exc:
         return Check("ektp", False, str(exc), _("run uv sync (rapidocr-onnxruntime), or set devices.read_ektp = false"))
-    loaded = time.perf_counter() - started
+    seconds = round(time.perf_counter() - started, 1)
+    ready = _("models loaded") if was_loaded else _("models loaded in {seconds} s", seconds=seconds)
     attempt = reader.read(np.full((720, 1280), 128, np.uint8)).ms  # an empty 720p view: detection alone
-    return Check("ektp", True, _("{engine}: models ready ({seconds} s); an attempt on an empty 720p view {ms} ms",
-                                  engine=reader.name, seconds=round(loaded, 1), ms=round(attempt)))
+    return Check("ektp", True, _("{engine}: {ready}; an attempt on an empty 720p view {ms} ms",
+                                 engine=reader.name, ready=ready, ms=round(attempt)))
 
 
 def sound_check(settings: Settings) -> Check:

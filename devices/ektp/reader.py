@@ -65,6 +65,10 @@ class EktpReader:
         self._engine: Any = None
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
     def engine(self) -> Any:
         """The loaded engine; DeviceError with the fix when it cannot load."""
         if self._engine is None:

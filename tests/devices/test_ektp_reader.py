@@ -217,7 +217,9 @@ def test_the_diagnostics_line_says_whether_the_reader_is_on_and_ready_and_how_to
     assert off.ok and off.detail.startswith("off (devices.read_ektp = false)")
     station.settings.devices.read_ektp = True
     ready = ektp_check(station.settings, reader)
-    assert ready.ok and ready.detail.startswith("rapidocr: models ready") and ready.part_words == "e-KTP reader"
+    assert ready.ok and ready.detail.startswith("rapidocr: models loaded") and ready.part_words == "e-KTP reader"
+    fresh = ektp_check(station.settings, EktpReader())
+    assert fresh.ok and re.match(r"rapidocr: models loaded in \d+\.\d s; an attempt on an empty 720p view \d+ ms$", fresh.detail)
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # an install without the engine
     broken = ektp_check(station.settings, EktpReader())
     assert not broken.ok and "the e-KTP reader cannot load" in broken.detail
