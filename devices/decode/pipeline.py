@@ -37,6 +37,7 @@ import numpy as np
 import zxingcpp
 
 from devices.decode.gray import to_gray
+from devices.decode.view import ViewChange
 from kiosk.ports import DecodedCode
 
 EDGE_THRESHOLD = 30        # Sobel magnitude that counts as a strong edge (0-255; a blurred, dim code passes)
@@ -46,8 +47,6 @@ SHARPEN = ((0.8, 1.5), (1.2, 2.0), (1.6, 3.0))  # unsharp mask (sigma in source 
 EDGE_SHARE = 0.02          # share of strong-edge pixels that makes a frame "code-like"
 UPSCALE_MAX_SIDE = 960
 SIDE_MAX_AGE_S = 2.0       # a side-thread result about an older frame than this is dropped
-VIEW_CELLS = (32, 18)      # the view, averaged to 32x18 cells: sensor noise cancels, a hand or a phone does not
-CHANGE_LEVEL = 2.0         # mean change per cell (0-255) that makes the view "changed"
 
 
 @dataclass(frozen=True)
@@ -73,14 +72,15 @@ class ScanPipeline:
         self._frames = 0
         self._side: ThreadPoolExecutor | None = None  # made on first use, shut down by close()
         self._pending: tuple[float, Future[PipelineResult]] | None = None
-        self._last_view: np.ndarray | None = None
+        self._view = ViewChange()
         self._unseen_change = False  # the view changed while the side thread was busy: send the next frame
 
     def close(self) -> None:
         """Stop the side thread (with the camera); the next camera frame starts a new one."""
         if self._side is not None:
             self._side.shutdown(wait=False, cancel_futures=True)
-        self._side, self._pending, self._last_view = None, None, None
+        self._side, self._pending = None, None
+        self._view.forget()
 
     def decode(self, frame: Any) -> list[DecodedCode]:
         """Every valid code found by the first pass that finds any."""
@@ -130,11 +130,7 @@ class ScanPipeline:
         """The view changed since the last look (or, without ``on_change``, this frame's turn by count)."""
         if not self.on_change:
             return self._frames % self.full_every == 0
-        view = cv2.resize(gray, VIEW_CELLS, interpolation=cv2.INTER_AREA).astype(np.int16)
-        changed = self._last_view is None or float(np.abs(view - self._last_view).mean()) > CHANGE_LEVEL
-        if changed:
-            self._last_view = view
-        return changed or self._unseen_change
+        return self._view.changed(gray) or self._unseen_change
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._side is None:

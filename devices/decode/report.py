@@ -11,7 +11,7 @@ import json
 import math
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -100,15 +100,19 @@ def nearest_rank(ordered: list[float], share: float) -> float:
 
 def report(chain: Any, path: Path, as_json: bool) -> dict[str, Any]:
     """Decode everything under ``path``, print per-file lines, return the summary."""
-    results = []
-    for name, frame, image in frames(path):
-        result = decode_one(chain, name, frame, image)
-        results.append(result)
-        if as_json:
-            print(json.dumps(asdict(result), ensure_ascii=False))
-        else:
-            shown = result.text.encode("unicode_escape").decode("ascii")[:48]
-            print(f"{result.file:40} {result.match or '-':8} {result.ms:8.2f} ms  {result.decoded_by:8} {result.format:12} {shown}")
-    totals = summary(results)
+    def line(result: FileResult) -> str:
+        shown = result.text.encode("unicode_escape").decode("ascii")[:48]
+        return f"{result.file:40} {result.match or '-':8} {result.ms:8.2f} ms  {result.decoded_by:8} {result.format:12} {shown}"
+    return print_report((decode_one(chain, *item) for item in frames(path)), as_json, line, summary)
+
+
+def print_report(results: Iterable[Any], as_json: bool, line: Callable[[Any], str],
+                 summarise: Callable[[list[Any]], dict[str, Any]]) -> dict[str, Any]:
+    """Print each result (a JSON object, or ``line``) as it comes, then the summary; return the summary."""
+    done = []
+    for result in results:
+        done.append(result)
+        print(json.dumps(asdict(result), ensure_ascii=False) if as_json else line(result))
+    totals = summarise(done)
     print(json.dumps({"summary": totals}) if as_json else "summary: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
     return totals

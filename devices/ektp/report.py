@@ -8,13 +8,12 @@ Nothing is written; the images are read as they are.
 
 from __future__ import annotations
 
-import json
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devices.decode.report import frames, nearest_rank
+from devices.decode.report import frames, nearest_rank, print_report
 from devices.ektp.reader import EktpReader
 from kiosk.i18n import _
 
@@ -65,19 +64,11 @@ def summary(results: list[OcrResult]) -> dict[str, Any]:
 
 def report(path: Path, as_json: bool, reader: EktpReader | None = None) -> dict[str, Any]:
     """Read everything under ``path``, print a line per image, return the summary."""
-    reader = reader or EktpReader()
-    reader.engine()  # the models load once, outside the first image's time
-    results = []
-    for name, frame, image in frames(path):
-        result = read_one(reader, name, frame, image)
-        results.append(result)
-        if as_json:
-            print(json.dumps(asdict(result), ensure_ascii=False))
-        else:
-            taken = result.nik or "-"
-            seen = " ".join(x for x in (result.digits, result.printed_birth, result.printed_sex) if x)
-            why = f"{result.why_not} [{seen}]" if result.why_not and seen else result.why_not
-            print(f"{result.file:32} {result.match or '-':8} {result.ms:7.1f} ms  {taken:16}  {why}")
-    totals = summary(results)
-    print(json.dumps({"summary": totals}) if as_json else "summary: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
-    return totals
+    ektp = reader or EktpReader()
+    ektp.engine()  # the models load once, outside the first image's time
+
+    def line(result: OcrResult) -> str:
+        seen = " ".join(x for x in (result.digits, result.printed_birth, result.printed_sex) if x)
+        why = f"{result.why_not} [{seen}]" if result.why_not and seen else result.why_not
+        return f"{result.file:32} {result.match or '-':8} {result.ms:7.1f} ms  {result.nik or '-':16}  {why}"
+    return print_report((read_one(ektp, *item) for item in frames(path)), as_json, line, summary)

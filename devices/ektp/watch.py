@@ -26,7 +26,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from devices.decode.gray import to_gray
 from devices.decode.pipeline import yield_cpu
+from devices.decode.view import ViewChange
 from devices.ektp.reader import CardRead, EktpReader
 from devices.ektp.text import DISAGREES
 from kiosk.ports import DeviceError
@@ -36,8 +38,6 @@ CONFIRM = 2             # agreeing reads of different frames before a NIK goes o
 CONFIRM_WITHIN_S = 4.0  # ...within this long
 SEEN_HOLD_S = 1.5       # a card counts as in view this long after an attempt last saw one
 TYPE_AFTER_S = 6.0      # a card in view this long without a read: ask the attendee to type
-VIEW_CELLS = (32, 18)
-CHANGE_LEVEL = 2.0      # mean change per cell (0-255) that makes the view worth another look
 
 log = logging.getLogger("kiosk.ektp")
 
@@ -56,12 +56,11 @@ class CardWatcher:
         self._side: ThreadPoolExecutor | None = None
         self._pending: Future[CardRead] | None = None
         self._last_attempt = float("-inf")
-        self._last_view: np.ndarray | None = None
+        self._view = ViewChange()
         self._reads: list[tuple[str, float]] = []
         self._seen_since: float | None = None
         self._seen_last = float("-inf")
         self._disagreed = 0  # attempts on the card in view whose NIK disagreed with what it prints
-        self.last: CardRead | None = None  # the newest attempt (for the technician; holds no image)
         if side_thread:  # the models load (about a second) before the first card, not while it is held up
             self._executor().submit(self._warm)
 
@@ -108,7 +107,6 @@ class CardWatcher:
 
     def _take(self, read: CardRead) -> str | None:
         now = self._now()
-        self.last = read
         if read.card_seen:
             if self._seen_since is None or now - self._seen_last > SEEN_HOLD_S:
                 self._seen_since, self._disagreed = now, 0
@@ -127,14 +125,9 @@ class CardWatcher:
         if now - self._seen_last <= SEEN_HOLD_S:
             return True
         try:
-            gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-            view = cv2.resize(gray, VIEW_CELLS, interpolation=cv2.INTER_AREA).astype(np.int16)
-        except (AttributeError, cv2.error):
+            return self._view.changed(to_gray(frame))
+        except (ValueError, cv2.error):
             return False
-        changed = self._last_view is None or float(np.abs(view - self._last_view).mean()) > CHANGE_LEVEL
-        if changed:
-            self._last_view = view
-        return changed
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._side is None:

@@ -17,38 +17,38 @@ AHMAD = ("3215110310804423", "Ahmad Wijaya", dt.date(1980, 10, 3), "M")  # REG-0
 
 
 @pytest.fixture
-def make_app(station, make_app):
-    """The app with the e-KTP reader on (the other tests leave it off)."""
+def app(station, make_app):
+    """The app with the e-KTP reader on (the other tests leave it off) and a card held up long enough to be read twice."""
     station.settings.devices.read_ektp = True
-    return make_app
+    made = make_app()
+    made.devices.camera.hold_s = 8.0
+    (station.settings.data_dir / "camera").mkdir()
+    return made
+
+
+def hold_up(station, image) -> None:
+    """Hold a card photo to the folder camera."""
+    cv2.imwrite(str(station.settings.data_dir / "camera" / "ektp.jpg"), image)
 
 
 def camera_label(app) -> str:
     return str(app.screen.query_one("#scan-camera", Label).render()) if isinstance(app.screen, ScanScreen) else ""
 
 
-async def test_an_ektp_held_to_the_camera_checks_its_holder_in(make_app, station):
-    app = make_app()
-    app.devices.camera.hold_s = 8.0  # held up while it is read twice
-    folder = station.settings.data_dir / "camera"
-    folder.mkdir()
+async def test_an_ektp_held_to_the_camera_checks_its_holder_in(app, station):
     async with app.run_test(size=(110, 34)) as pilot:
         await until(pilot, lambda: camera_label(app) == "Kamera: siap")
-        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4))
+        hold_up(station, card_frame(*AHMAD, seed=4))
         await until(pilot, lambda: result_text(app), tries=1500)
         text = result_text(app)
         assert "Ahmad W." in text and "A-1" in text  # as if they had typed their NIK
     assert station.desk.day_numbers().checked_in == 1
 
 
-async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their_nik(make_app, station):
-    app = make_app()
-    app.devices.camera.hold_s = 8.0
-    folder = station.settings.data_dir / "camera"
-    folder.mkdir()
+async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their_nik(app, station):
     async with app.run_test(size=(80, 24)) as pilot:  # the smallest terminal: the words must show whole
         await until(pilot, lambda: camera_label(app) == "Kamera: siap")
-        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4, printed_born=dt.date(1980, 10, 4)))
+        hold_up(station, card_frame(*AHMAD, seed=4, printed_born=dt.date(1980, 10, 4)))
         await until(pilot, lambda: "lebih dekat" in camera_label(app), tries=1500)  # first: hold it still, closer
         await until(pilot, lambda: "ketik NIK" in camera_label(app), tries=1500)  # twice wrong: type instead
         assert camera_label(app) == "Kartu tak terbaca: ketik NIK"
@@ -59,20 +59,16 @@ async def test_a_card_that_disagrees_with_itself_asks_the_attendee_to_type_their
     assert station.desk.day_numbers().checked_in == 0
 
 
-async def test_staff_hold_an_ektp_to_the_camera_at_the_desk_and_find_its_holder(make_app, station):
+async def test_staff_hold_an_ektp_to_the_camera_at_the_desk_and_find_its_holder(app, station):
     from screens.staff import StaffScreen
     from tests.conftest import STAFF_PIN
     from tests.helpers import unlock
 
-    app = make_app()
-    app.devices.camera.hold_s = 8.0
-    folder = station.settings.data_dir / "camera"
-    folder.mkdir()
     async with app.run_test(size=(110, 34)) as pilot:
         await until(pilot, lambda: camera_label(app) == "Kamera: siap")
         await unlock(pilot, app, STAFF_PIN)
         assert isinstance(app.screen, StaffScreen)
-        cv2.imwrite(str(folder / "ektp.jpg"), card_frame(*AHMAD, seed=4))
+        hold_up(station, card_frame(*AHMAD, seed=4))
         await until(pilot, lambda: station.desk.day_numbers().checked_in == 1, tries=1500)  # checked in from the desk
         assert isinstance(app.screen, StaffScreen)  # no attendee result over the desk
         await until(pilot, lambda: [v.name for v in app.screen.visits] == ["Ahmad Wijaya"])  # and shown on the desk
