@@ -31,6 +31,9 @@ class ResultOwner(Protocol):
 
     def submit(self, text: str) -> None: ...
 
+    def typed(self, key: str) -> None:
+        """A keypad key ("0".."9", a letter, "back", "ok") the next attendee typed while a result showed."""
+
 GOOD = {OutcomeKind.ADMITTED}
 SEE_STAFF = {OutcomeKind.NOT_REGISTERED, OutcomeKind.UNRECOGNISED, OutcomeKind.PLAN_OVER, OutcomeKind.APPOINTMENT_MISSED,
              OutcomeKind.PASS_UNKNOWN, OutcomeKind.FORGED}
@@ -140,6 +143,14 @@ class ResultScreen(HostedScreen, Screen[None]):
         """A scanner read a code while this shows: the next attendee, checked in at once."""
         if self.owner is not None:
             self.owner.submit(message.text)
+
+    def on_key(self, event: events.Key) -> None:
+        """The next attendee typing while this shows: their keys go on into the scan screen's box (Enter checks
+        them in), as if they had waited for it."""
+        key = {"enter": "ok", "backspace": "back"}.get(event.key) or (event.character if event.is_printable else None)
+        if self.owner is not None and key:
+            event.stop()
+            self.owner.typed(key)
 
     def back(self) -> None:
         """Return to the scan screen (once, whether by tap or by timer; never when another screen is on top)."""

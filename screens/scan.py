@@ -156,8 +156,12 @@ class ScanScreen(HostedScreen, Screen[None]):
 
     @on(Keypad.Pressed)
     def _key(self, event: Keypad.Pressed) -> None:
+        self.typed(event.key)
+
+    def typed(self, key: str) -> None:
+        """A keypad key, tapped here or typed while a result showed over this screen."""
         box = self.query_one("#scan-input", Input)
-        if edit(box, event.key):
+        if edit(box, key):
             self.submit(box.value)
 
     @on(Input.Submitted, "#scan-input")

@@ -101,4 +101,5 @@ def edit(box: Input, key: str) -> bool:
     if key == "ok":
         return True
     box.value = box.value[:-1] if key == "back" else box.value + key
+    box.cursor_position = len(box.value)  # keys typed on a keyboard next go on at the end, not before the taps
     return False

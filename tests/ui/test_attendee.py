@@ -233,3 +233,29 @@ def test_an_unexpected_error_in_the_app_exits_non_zero(station, monkeypatch):
     monkeypatch.setattr(KioskApp, "run", lambda self: App.run(self, headless=True))
     monkeypatch.setattr(launch, "build", lambda settings: (station, None))
     assert launch.launch(station.settings) == 1
+
+
+async def test_a_nik_typed_while_the_person_before_sees_their_result_is_not_lost(make_app, station):
+    """The next attendee starts typing as the result of the one before appears (found in the demo: a card read
+    while someone typed); what they type goes on into the scan screen's box and checks them in."""
+    station.settings.result_seconds = 30  # every key lands while the result shows
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "REG-0001")
+        await pilot.press("enter")
+        await until(pilot, lambda: "A-1" in result_text(app))
+        await type_text(pilot, "32151103108044233")  # one digit too many, taken back
+        await pilot.press("backspace")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Ahmad W." in result_text(app))
+        assert "A-2" in result_text(app)
+    assert station.desk.day_numbers().checked_in == 2
+
+
+async def test_digits_tapped_on_the_keypad_then_typed_on_a_keyboard_stay_in_order(make_app, station):
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        for key in "3215":
+            await tap_key(pilot, key)
+        await type_text(pilot, "110310804423")
+        assert app.screen.query_one("#scan-input", Input).value == "3215110310804423"
