@@ -162,11 +162,17 @@ class ScanScreen(HostedScreen, Screen[None]):
         """A keypad key, tapped here or typed while a result showed over this screen."""
         box = self.query_one("#scan-input", Input)
         if edit(box, key):
-            self.submit(box.value)
+            self._submit_box()
 
     @on(Input.Submitted, "#scan-input")
     def _typed(self, event: Input.Submitted) -> None:
-        self.submit(event.value)
+        self._submit_box()
+
+    def _submit_box(self) -> None:
+        """What was typed into the box: checked in, and the box emptied for the next person."""
+        box = self.query_one("#scan-input", Input)
+        text, box.value = box.value, ""
+        self.submit(text)
 
     def on_scanned(self, message: Scanned) -> None:
         """A keyboard-wedge scanner read a code."""
@@ -229,11 +235,11 @@ class ScanScreen(HostedScreen, Screen[None]):
         self.query_one("#scan-camera", Label).update(words)
 
     def submit(self, text: str) -> None:
-        """Check in whoever ``text`` names; scans that come meanwhile wait their turn, none is lost."""
+        """Check in whoever ``text`` names; scans that come meanwhile wait their turn, none is lost (nor what the
+        next person is half-way through typing: a camera or scanner read leaves the box alone)."""
         if not text.strip():
             return
         self.queued.append(text)
-        self.query_one("#scan-input", Input).value = ""
         self._next()
 
     def _next(self) -> None:

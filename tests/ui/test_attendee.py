@@ -259,3 +259,18 @@ async def test_digits_tapped_on_the_keypad_then_typed_on_a_keyboard_stay_in_orde
             await tap_key(pilot, key)
         await type_text(pilot, "110310804423")
         assert app.screen.query_one("#scan-input", Input).value == "3215110310804423"
+
+
+async def test_a_code_read_while_someone_is_typing_leaves_what_they_typed(make_app, station):
+    """Found in the demo: a card read by the camera while the next person was half-way through their NIK
+    cleared the box, and the rest of their digits went in as a code nobody has."""
+    station.settings.result_seconds = 30
+    app = make_app(camera=False)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await type_text(pilot, "3215110")
+        app.screen.post_message(ScanScreen.CodeSeen("REG-0001"))  # the camera reads the person before
+        await until(pilot, lambda: "A-1" in result_text(app))
+        await type_text(pilot, "310804423")
+        await pilot.press("enter")
+        await until(pilot, lambda: "Ahmad W." in result_text(app))
+    assert station.desk.day_numbers().checked_in == 2
